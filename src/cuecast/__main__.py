@@ -1,0 +1,3 @@
+from cuecast.cli import main
+
+main()

@@ -1,0 +1,134 @@
+"""Command line: thin typer commands over keyword-only functions; errors become one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cuecast import __version__
+from cuecast.errors import CuecastError, RoutineError
+
+app = typer.Typer(
+    help="Turn a stretching, mobility or breathing routine into one voice-guided MP3.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _fail(exc: CuecastError) -> typer.Exit:
+    """The one place an error becomes a message and an exit code."""
+    problems = exc.problems if isinstance(exc, RoutineError) else [exc]
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cuecast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[Optional[bool], typer.Option(  # noqa: UP045 (typer needs Optional)
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+) -> None:
+    """cuecast: routine file in, narrated MP3 out."""
+
+
+RoutineArg = Annotated[Path, typer.Argument(help="Routine file (YAML).", show_default=False)]
+Holds = Annotated[list[str], typer.Option(
+    "--hold", metavar="NAME=SECONDS",
+    help="Hold length for one exercise, e.g. --hold \"cat-cow=90\". Repeatable.")]
+Reps = Annotated[list[str], typer.Option(
+    "--reps", metavar="NAME=N", help="Rep count for one exercise, e.g. --reps \"knee rolls=10\".")]
+Scale = Annotated[Optional[float], typer.Option(  # noqa: UP045
+    help="Multiply every hold not set with --hold, e.g. 1.5.")]
+Rest = Annotated[Optional[float], typer.Option(  # noqa: UP045
+    help="Rest between exercises, seconds (default 10).")]
+Changeover = Annotated[Optional[float], typer.Option(  # noqa: UP045
+    help="Time to switch sides, seconds (default 5).")]
+Breath = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    help="Breathing rhythm inhale:exhale in seconds (default 4:6).")]
+Tempo = Annotated[Optional[float], typer.Option(  # noqa: UP045
+    help="Seconds per rep where the routine gives none (default 4).")]
+StepPause = Annotated[Optional[float], typer.Option(  # noqa: UP045
+    help="Pause after each setup step, seconds (default 3).")]
+Verbosity = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    help="'full' (purpose and steps) or 'brief' (name and timing only).")]
+Countdown = Annotated[Optional[bool], typer.Option(  # noqa: UP045
+    "--countdown/--no-countdown", help="Count down the end of each hold (default on).",
+    show_default=False)]
+
+
+@app.command()
+def check(
+    routines: Annotated[list[Path], typer.Argument(help="Routine files to validate.",
+                                                   show_default=False)],
+) -> None:
+    """Validate routine files: exit 0 when all are valid, 2 with one line per problem."""
+    from cuecast.loader import load_routine
+
+    failed = False
+    for path in routines:
+        try:
+            routine = load_routine(path)
+        except RoutineError as exc:
+            failed = True
+            for problem in exc.problems:
+                typer.echo(f"error: {problem}", err=True)
+            continue
+        typer.echo(f"ok: {path}: {routine.title} ({len(routine.exercises)} exercises)")
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def schema() -> None:
+    """Print the routine files' JSON Schema (for editor autocompletion)."""
+    from cuecast.routine import Routine
+
+    typer.echo(json.dumps(Routine.model_json_schema(), indent=2))
+
+
+@app.command()
+def script(
+    routine: RoutineArg,
+    hold: Holds = [],  # noqa: B006 (typer reads the default)
+    reps: Reps = [],  # noqa: B006
+    scale: Scale = None,
+    rest: Rest = None,
+    changeover: Changeover = None,
+    breath: Breath = None,
+    tempo: Tempo = None,
+    step_pause: StepPause = None,
+    verbosity: Verbosity = None,
+    countdown: Countdown = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+) -> None:
+    """Show the session's script (every line and chime with its time) without rendering."""
+    from cuecast.preview import preview
+
+    try:
+        text = preview(path=routine, as_json=as_json, holds=hold, reps=reps, scale=scale,
+                       rest=rest, changeover=changeover, breath=breath, tempo=tempo,
+                       step_pause=step_pause, verbosity=verbosity, countdown=countdown)
+    except CuecastError as exc:
+        raise _fail(exc) from None
+    typer.echo(text)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)

@@ -1,0 +1,262 @@
+"""The script compiler: routine + settings + phrase lengths -> :class:`Timeline`.
+
+Pure: no audio, files or network. ``duration`` says how long a phrase takes to say (an estimate
+for previews, the real clip length when rendering), so one layout serves both.
+
+Rules of the layout:
+- a hold runs from its start cue's onset to its release cue's onset, exactly as long as asked;
+- spoken lines never overlap (at least ``GAP_MS`` apart); chimes may sound under speech;
+- inside a block, cues are placed by priority; one that does not fit is dropped and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from cuecast import phrases
+from cuecast.narration import fit_text
+from cuecast.routine import Exercise, Routine
+from cuecast.settings import Settings
+from cuecast.timeline import (
+    Chapter,
+    Chime,
+    Dropped,
+    Event,
+    Hold,
+    Kind,
+    Phase,
+    Side,
+    Timeline,
+)
+from cuecast.timing import format_duration
+
+Durations = Callable[[str], int]
+"""Phrase -> milliseconds it takes to say."""
+
+GAP_MS: Final = 250
+"""Least silence between two spoken lines."""
+SENTENCE_GAP_MS: Final = 700
+"""Silence after intro and announcement lines."""
+TAIL_MS: Final = 1500
+"""Silence after the final bell."""
+CHIME_MS: Final[dict[Chime, int]] = {"start": 600, "end": 800, "bell": 3000}
+"""Length of each chime; the stitcher renders chimes exactly this long."""
+STATIC_BREATH_CYCLES: Final = 2
+"""Breath prompts at the start of a static hold; later only every third cycle."""
+PHRASED_REPS: Final = 2
+"""Reps that carry the movement phrase before counts go on alone."""
+
+_PRIO_MUST, _PRIO_COUNTDOWN, _PRIO_WARNING, _PRIO_HALFWAY, _PRIO_BREATH = 100, 90, 80, 60, 40
+
+
+def estimate_ms(text: str) -> int:
+    """A voice-free guess of speaking time (~15 characters a second), for previews."""
+    return 300 + 65 * len(text)
+
+
+def compile_session(routine: Routine, settings: Settings, duration: Durations) -> Timeline:
+    """Lay out the whole session. The intro says the length, so iterate until it agrees."""
+    minutes = -1
+    timeline = _Layout(routine, settings, duration, max(minutes, 0)).run()
+    for _ in range(4):
+        minutes = round(timeline.duration_ms / 60_000)
+        again = _Layout(routine, settings, duration, minutes).run()
+        if again == timeline:
+            break
+        timeline = again
+    return timeline
+
+
+@dataclass(frozen=True)
+class _Cue:
+    priority: int
+    start_ms: int
+    texts: tuple[str, ...]
+    """Alternatives, longest first; the first that fits is used."""
+    cue: str
+    group: str = ""
+    """Cues of one group (the countdown) are placed all together or not at all."""
+
+
+class _Layout:
+    def __init__(self, routine: Routine, settings: Settings, duration: Durations,
+                 minutes: int) -> None:
+        self.r, self.s, self.minutes = routine, settings, minutes
+        self._duration = duration
+        self.events: list[Event] = []
+        self.holds: list[Hold] = []
+        self.dropped: list[Dropped] = []
+        self.exercise: str | None = None
+
+    def dur(self, text: str) -> int:
+        ms = int(self._duration(text))
+        if ms <= 0:
+            raise ValueError(f"phrase length must be positive, got {ms} for {text!r}")
+        return ms
+
+    def add(self, start: int, kind: Kind, text: str, phase: Phase, cue: str,
+            side: Side | None = None) -> int:
+        length = CHIME_MS[text] if kind == "chime" else self.dur(text)  # type: ignore[index]
+        self.events.append(Event(start, start + length, kind, text, self.exercise, side, phase,
+                                 cue))
+        return start + length
+
+    def say(self, start: int, text: str, phase: Phase, cue: str,
+            side: Side | None = None) -> int:
+        return self.add(start, "speech", text, phase, cue, side)
+
+    def run(self) -> Timeline:
+        r, s = self.r, self.s
+        t = self.say(s.lead_in_ms, phrases.intro(r.title, len(r.exercises), self.minutes),
+                     "intro", "intro") + SENTENCE_GAP_MS
+        t = self.say(t, phrases.LEAD_IN, "intro", "intro") + SENTENCE_GAP_MS
+        starts: list[int] = []
+        for i, ex in enumerate(r.exercises):
+            starts.append(t)
+            self.exercise = ex.name
+            t = self.exercise_(i, ex, t)
+            self.exercise = None
+            if i + 1 < len(r.exercises) and s.rest_ms > 0:
+                self.exercise = ex.name
+                end = self.say(t, phrases.next_up(r.exercises[i + 1].name), "rest", "next")
+                self.exercise = None
+                t = max(t + s.rest_ms, end + SENTENCE_GAP_MS)
+        outro = t
+        end = self.say(outro, phrases.OUTRO, "outro", "outro")
+        end = self.add(end + SENTENCE_GAP_MS, "chime", "bell", "outro", "bell")
+        duration = end + TAIL_MS
+        bounds = [0, *starts, outro, duration]
+        titles = [phrases.CHAPTER_INTRO, *(ex.name for ex in r.exercises), phrases.CHAPTER_OUTRO]
+        chapters = tuple(Chapter(title, a, b) for title, a, b in zip(titles, bounds, bounds[1:]))
+        events = tuple(sorted(self.events, key=lambda e: (e.start_ms, e.kind != "chime")))
+        return Timeline(r.title, duration, events, tuple(self.holds), chapters,
+                        tuple(self.dropped))
+
+    def exercise_(self, index: int, ex: Exercise, t: int) -> int:
+        """Announce, set up and run one exercise from ``t``; returns when its last cue ends."""
+        s = self.s
+        hold, reps = s.hold_ms(ex), s.rep_count(ex)
+        tempo = round(ex.tempo * 1000) if ex.tempo else s.tempo_ms
+        block_ms = hold if hold is not None else (reps or 0) * tempo
+        spoken = (format_duration(hold) if hold is not None
+                  else f"{reps} {'rep' if reps == 1 else 'reps'}")
+        if ex.timing.per_side:
+            spoken += " each side"
+        t = self.say(t, phrases.announce(self.r.label, index + 1, len(self.r.exercises),
+                                         ex.name, spoken), "announce", "announce")
+        t += SENTENCE_GAP_MS
+        if s.verbosity == "full":
+            if ex.purpose:
+                t = self.say(t, fit_text(ex.purpose, hold_ms=block_ms, reps=reps), "setup",
+                             "purpose") + SENTENCE_GAP_MS
+            for step in ex.steps:
+                t = self.say(t, fit_text(step, hold_ms=block_ms, reps=reps), "setup", "step")
+                t += s.step_pause_ms
+        else:
+            t += s.step_pause_ms
+        other: Side = "left" if ex.first_side == "right" else "right"
+        sides: Sequence[Side | None] = (ex.first_side, other) if ex.timing.per_side else (None,)
+        release_at = t
+        for k, side in enumerate(sides):
+            if k:
+                switch_end = self.say(t, phrases.SWITCH, "switch", "switch")
+                t = max(release_at + s.changeover_ms, switch_end + GAP_MS)
+            if hold is not None:
+                release_at = self.hold_block(ex, side, t, hold)
+                release = phrases.RELEASE
+            else:
+                release_at = self.rep_block(ex, side, t, reps or 0, tempo)
+                release = phrases.RELAX
+            self.add(release_at, "chime", "end", "hold" if hold is not None else "reps",
+                     "end", side)
+            t = self.say(release_at, release, "hold" if hold is not None else "reps",
+                         "release", side) + GAP_MS
+        return t + SENTENCE_GAP_MS - GAP_MS
+
+    def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
+        s, t1 = self.s, t0 + hold
+        cues = [_Cue(_PRIO_MUST, t0, (phrases.BEGIN,), "begin")]
+        if s.countdown and hold >= 8000:
+            cues += [_Cue(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
+                          "countdown") for n in (3, 2, 1)]
+        if hold >= 20_000:
+            cues.append(_Cue(_PRIO_WARNING, t1 - 10_000, (phrases.TEN_LEFT,), "warning"))
+        if hold >= 40_000:
+            cues.append(_Cue(_PRIO_HALFWAY, t0 + hold // 2, (phrases.HALFWAY,), "halfway"))
+        cues += self.breath_cues(ex, t0 + self.dur(phrases.BEGIN) + GAP_MS, t1)
+        self.place(cues, t0, t1 - GAP_MS, "hold", side)
+        self.add(t0, "chime", "start", "hold", "start", side)
+        self.holds.append(Hold(ex.name, side, t0, t1, None))
+        return t1
+
+    def breath_cues(self, ex: Exercise, first: int, t1: int) -> list[_Cue]:
+        s, cues = self.s, []
+        cycle = s.inhale_ms + s.exhale_ms
+        k = 0
+        while first + k * cycle < t1:
+            a = first + k * cycle
+            if ex.breath is not None:
+                early = k < STATIC_BREATH_CYCLES
+                ins = (ex.breath.inhale, phrases.INHALE) if early else (phrases.INHALE,)
+                outs = (ex.breath.exhale, phrases.EXHALE) if early else (phrases.EXHALE,)
+            elif k < STATIC_BREATH_CYCLES or k % 3 == 0:
+                ins, outs = (phrases.BREATHE_IN,), (phrases.BREATHE_OUT,)
+            else:
+                k += 1
+                continue
+            # in and out go together: a lone "Breathe out." breaks the rhythm
+            cues.append(_Cue(_PRIO_BREATH, a, ins, "breath", f"breath{k}"))
+            cues.append(_Cue(_PRIO_BREATH, a + s.inhale_ms, outs, "breath", f"breath{k}"))
+            k += 1
+        return cues
+
+    def rep_block(self, ex: Exercise, side: Side | None, t0: int, reps: int,
+                  tempo: int) -> int:
+        t1 = t0 + reps * tempo
+        cues = []
+        for k in range(reps):
+            at = t0 + k * tempo
+            word = phrases.count(k + 1)
+            if ex.breath is not None and k < PHRASED_REPS:
+                cues.append(_Cue(_PRIO_COUNTDOWN, at, (f"{word} {ex.breath.inhale}", word),
+                                 "count"))
+                cues.append(_Cue(_PRIO_BREATH, at + tempo // 2, (ex.breath.exhale,), "breath"))
+            else:
+                cues.append(_Cue(_PRIO_COUNTDOWN, at, (word,), "count"))
+        self.place(cues, t0, t1 - GAP_MS, "reps", side)
+        self.add(t0, "chime", "start", "reps", "start", side)
+        self.holds.append(Hold(ex.name, side, t0, t1, reps))
+        return t1
+
+    def place(self, cues: list[_Cue], lo: int, hi: int, phase: Phase,
+              side: Side | None) -> None:
+        """Place cues by priority inside [lo, hi]; drop (and report) what would collide."""
+        taken: list[tuple[int, int]] = []
+
+        def free(a: int, b: int) -> bool:
+            return lo <= a and b <= hi and all(b + GAP_MS <= x or y + GAP_MS <= a
+                                               for x, y in taken)
+
+        groups: dict[str, list[_Cue]] = {}
+        for cue in sorted(cues, key=lambda c: (-c.priority, c.start_ms)):
+            groups.setdefault(cue.group or f"#{id(cue)}", []).append(cue)
+        for members in groups.values():
+            chosen: list[tuple[_Cue, str]] = []
+            trial = list(taken)
+            for cue in members:
+                text = next((x for x in cue.texts
+                             if free(cue.start_ms, cue.start_ms + self.dur(x))), None)
+                if text is None:
+                    break
+                chosen.append((cue, text))
+                taken.append((cue.start_ms, cue.start_ms + self.dur(text)))
+            if len(chosen) < len(members):
+                taken[:] = trial
+                for cue in members:
+                    self.dropped.append(Dropped(cue.texts[-1], self.exercise, cue.start_ms,
+                                                "no room between higher-priority cues"))
+                continue
+            for cue, text in chosen:
+                self.say(cue.start_ms, text, phase, cue.cue, side)

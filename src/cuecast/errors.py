@@ -1,0 +1,47 @@
+"""The project's one exception family; the CLI turns any of these into a one-line message."""
+
+from __future__ import annotations
+
+
+class CuecastError(Exception):
+    """Base of every error meant for the user. ``exit_code`` is what the CLI exits with."""
+
+    exit_code: int = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RoutineError(CuecastError):
+    """A routine file is unreadable or invalid. Names the file, line and field."""
+
+    def __init__(self, path: str, message: str, *, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.problems: list[RoutineError] = [self]
+        """Every problem found in the file (this one first); ``check`` prints them all."""
+        self.path = path
+        self.line = line
+        self.field = field
+        where = path if line is None else f"{path}:{line}"
+        what = message if not field else f"{field}: {message}"
+        super().__init__(f"{where}: {what}")
+
+
+class OptionError(CuecastError):
+    """A command-line option (or routine default) has a bad value."""
+
+
+class EngineError(CuecastError):
+    """A speech engine failed in a way retrying won't fix (no network, bad voice file)."""
+
+    exit_code = 1
+
+
+class RenderError(CuecastError):
+    """Rendering failed (ffmpeg missing or failing, clip does not fit)."""
+
+    exit_code = 1

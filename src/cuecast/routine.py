@@ -1,0 +1,190 @@
+"""The routine model: what a routine file may say, typed and immutable.
+
+pydantic gives validation with field paths (mapped to line numbers by :mod:`cuecast.loader`) and
+the JSON Schema that ``cuecast schema`` prints for editors.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictStr,
+    WithJsonSchema,
+)
+
+from cuecast.timing import Timing, TimingError, make_timing, parse_timing
+
+MAX_TEXT = 600
+"""Longest single line of routine text; longer is not a cue anyone can follow by ear."""
+
+
+def _clean_text(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError("must not be empty")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"is {len(text)} characters long; keep it under {MAX_TEXT}")
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co")), None)
+    if bad is not None:
+        raise ValueError(f"contains the control character U+{ord(bad):04X}")
+    return text
+
+
+Text = Annotated[StrictStr, AfterValidator(_clean_text)]
+"""A single line of text to be spoken or shown: trimmed, not empty, no control characters."""
+
+
+def _to_timing(value: Any) -> Timing:
+    if isinstance(value, Timing):
+        return value
+    try:
+        if isinstance(value, str):
+            return parse_timing(value)
+        if isinstance(value, (bool, int, float)):
+            raise TimingError(f"'{value}' has no unit; write e.g. '{value} sec' or '{value} reps'")
+        if isinstance(value, dict):
+            return _timing_from_mapping(value)
+    except TimingError as exc:
+        raise ValueError(str(exc)) from None
+    raise ValueError("must be text like '60 sec' or a mapping like {hold: 60}")
+
+
+def _timing_from_mapping(value: dict[Any, Any]) -> Timing:
+    unknown = set(value) - {"hold", "reps", "per_side"}
+    if unknown:
+        raise TimingError(f"unknown key '{sorted(map(str, unknown))[0]}' "
+                          "(valid: hold, reps, per_side)")
+    per_side = value.get("per_side", False)
+    if not isinstance(per_side, bool):
+        raise TimingError("per_side must be true or false")
+    hold, reps = value.get("hold"), value.get("reps")
+    if hold is not None:
+        if isinstance(hold, str):
+            return make_timing(hold_ms=parse_timing(hold).hold_ms, per_side=per_side)
+        if isinstance(hold, bool) or not isinstance(hold, (int, float)):
+            raise TimingError("hold must be a number of seconds")
+        if hold * 1000 != int(hold * 1000):
+            raise TimingError("hold must be a whole number of milliseconds")
+        return make_timing(hold_ms=int(hold * 1000), reps=reps, per_side=per_side)
+    if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int)):
+        raise TimingError("reps must be a whole number")
+    return make_timing(reps=reps, per_side=per_side)
+
+
+TimingField = Annotated[
+    Timing,
+    PlainValidator(_to_timing),
+    PlainSerializer(lambda t: t.describe(), return_type=str),
+    WithJsonSchema({
+        "anyOf": [
+            {"type": "string", "examples": ["60 sec", "30 sec per side", "20 reps", "1:30"]},
+            {"type": "object", "additionalProperties": False,
+             "properties": {"hold": {"type": "number", "exclusiveMinimum": 0,
+                                     "description": "seconds"},
+                            "reps": {"type": "integer", "minimum": 1},
+                            "per_side": {"type": "boolean"}}},
+        ],
+        "description": "How long: '60 sec', '30 sec per side', '20 reps', '10 reps per side', "
+                       "'1:30', or {hold: 60} / {reps: 10, per_side: true}.",
+    }),
+]
+
+_BREATH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:/]\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def parse_breath(value: Any) -> tuple[int, int]:
+    """``"4:6"`` (seconds in : out) -> ``(4000, 6000)`` milliseconds. Raises ValueError."""
+    m = _BREATH_RE.match(str(value)) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"'{value}' is not a breathing rhythm; write inhale:exhale seconds, "
+                         "e.g. '4:6'")
+    inhale, exhale = (round(float(g) * 1000) for g in m.groups())
+    for what, ms in (("inhale", inhale), ("exhale", exhale)):
+        if not 1000 <= ms <= 20_000:
+            raise ValueError(f"{what} of {ms / 1000:g} s is out of range (1 to 20 seconds)")
+    return inhale, exhale
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Source(_Model):
+    """Where the routine comes from (shown in tags and the intro, never spoken verbatim)."""
+
+    title: Text = Field(description="Title of the article or book.")
+    url: Text | None = Field(None, description="Address of the original.")
+    author: Text | None = Field(None, description="Author or publisher.")
+
+
+class BreathCues(_Model):
+    """The routine's own phrasing for the two halves of a breath in a dynamic move."""
+
+    inhale: Text = Field(
+        description="Said on each inhale, e.g. 'Inhale, belly down, chest forward'.")
+    exhale: Text = Field(description="Said on each exhale, e.g. 'Exhale, round your spine'.")
+
+
+class Defaults(_Model):
+    """Session settings stored with the routine; command-line options override them."""
+
+    scale: float | None = Field(None, gt=0, le=10, description="Multiply every hold by this.")
+    rest: float | None = Field(None, ge=0, le=600, description="Rest between exercises, seconds.")
+    changeover: float | None = Field(None, ge=0, le=120,
+                                     description="Time to switch sides, seconds.")
+    breath: str | None = Field(None, description="Breathing rhythm 'inhale:exhale' in seconds, "
+                                                 "e.g. '4:6'.")
+    tempo: float | None = Field(None, ge=1, le=30, description="Seconds per rep when an "
+                                                               "exercise gives none.")
+    step_pause: float | None = Field(None, ge=0, le=60,
+                                     description="Pause after each setup step, seconds.")
+    verbosity: Literal["full", "brief"] | None = Field(
+        None, description="'full': purpose and steps; 'brief': name and timing only.")
+    countdown: bool | None = Field(None, description="Count down the last seconds of holds.")
+
+
+class Exercise(_Model):
+    """One stretch or movement of the routine."""
+
+    name: Text = Field(max_length=80, description="Name as announced, e.g. 'Cat-Cow'.")
+    timing: TimingField
+    purpose: Text | None = Field(None, description="One line on why; read in full verbosity.")
+    steps: tuple[Text, ...] = Field(min_length=1, max_length=30,
+                                    description="Numbered setup steps, in order.")
+    breath: BreathCues | None = Field(
+        None, description="Breath phrasing for dynamic moves (used as breath prompts and "
+                          "rep cues).")
+    first_side: Literal["right", "left"] = Field(
+        "right", description="Which side comes first for per-side exercises.")
+    tempo: float | None = Field(None, ge=1, le=30, description="Seconds per rep.")
+
+
+class Routine(_Model):
+    """A whole routine file."""
+
+    title: Text = Field(max_length=120, description="Title, spoken in the intro.")
+    label: Text = Field("Stretch", max_length=20,
+                        description="Word announcing each exercise: 'Stretch 3 of 9'. "
+                                    "E.g. 'Pose', 'Exercise', 'Round'.")
+    description: Text | None = Field(None, description="A sentence or two about the routine.")
+    source: Source | None = Field(None, description="Attribution of the original.")
+    cover: Text | None = Field(None, description="Cover image (JPEG or PNG), relative to "
+                                                 "this file.")
+    defaults: Defaults | None = Field(None, description="Session settings.")
+    exercises: tuple[Exercise, ...] = Field(min_length=1, max_length=100,
+                                            description="Exercises in order.")
+
+
+def name_key(name: str) -> str:
+    """Case- and punctuation-insensitive form of an exercise name (``Cat-Cow`` -> ``catcow``)."""
+    folded = unicodedata.normalize("NFKD", name).casefold()
+    return "".join(c for c in folded if c.isalnum())

@@ -1,0 +1,103 @@
+"""The compiled session: timed events, holds and chapters, in integer milliseconds.
+
+Its JSON form (``to_json``) is the contract with ``cues.json``, tags and captions; see
+``docs/timeline.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Kind = Literal["speech", "chime"]
+Side = Literal["left", "right"]
+Phase = Literal["intro", "announce", "setup", "hold", "reps", "switch", "rest", "outro"]
+Chime = Literal["start", "end", "bell"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing heard: a spoken line or a chime."""
+
+    start_ms: int
+    """Onset from the start of the file."""
+    end_ms: int
+    """Onset plus the clip's length."""
+    kind: Kind
+    """``speech`` or ``chime``."""
+    text: str
+    """What is said, or the chime's name (``start``, ``end``, ``bell``)."""
+    exercise: str | None
+    """Exercise name, or None in the intro and outro."""
+    side: Side | None
+    """Side of a per-side exercise while that side runs."""
+    phase: Phase
+    """Part of the session the event belongs to."""
+    cue: str
+    """What the line is for (``begin``, ``release``, ``breath``, ``count`` ...)."""
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One timed block: from its start cue's onset to its release cue's onset."""
+
+    exercise: str
+    side: Side | None
+    start_ms: int
+    end_ms: int
+    reps: int | None
+    """Repetitions for a rep block, None for a timed hold."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter mark: intro, each exercise, outro; together they cover the session."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A cue that did not fit (its speech would overlap a more important one)."""
+
+    text: str
+    exercise: str | None
+    at_ms: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A whole session."""
+
+    title: str
+    duration_ms: int
+    events: tuple[Event, ...]
+    holds: tuple[Hold, ...]
+    chapters: tuple[Chapter, ...]
+    dropped: tuple[Dropped, ...]
+
+    def speech(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "speech"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "duration_ms": self.duration_ms,
+            "events": [asdict(e) for e in self.events],
+            "holds": [asdict(h) for h in self.holds],
+            "chapters": [asdict(c) for c in self.chapters],
+            "dropped": [asdict(d) for d in self.dropped],
+        }
+
+
+def clock(ms: int) -> str:
+    """``83456`` -> ``01:23.4`` (or ``1:01:23.4`` past an hour)."""
+    tenths = ms // 100
+    hours, rest = divmod(tenths, 36000)
+    minutes, rest = divmod(rest, 600)
+    seconds, tenth = divmod(rest, 10)
+    core = f"{minutes:02d}:{seconds:02d}.{tenth}"
+    return f"{hours}:{core}" if hours else core

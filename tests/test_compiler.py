@@ -1,0 +1,321 @@
+"""The compiler: exact holds under any voice speed, no overlaps, drops reported, golden output."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cuecast.cli import app
+from cuecast.compiler import CHIME_MS, GAP_MS, compile_session, estimate_ms
+from cuecast.loader import load_routine, parse_routine
+from cuecast.narration import durations_in
+from cuecast.routine import Routine, name_key
+from cuecast.settings import Settings, resolve_settings
+from cuecast.timeline import Timeline
+
+from .conftest import UPPER_BACK
+
+GOLDEN = Path(__file__).parent / "golden"
+
+SMALL = """
+title: Small
+exercises:
+  - name: Neck Roll
+    timing: 30 sec
+    purpose: Loosens the neck.
+    steps: [Sit tall., Hold for 30 seconds.]
+  - name: Side Reach
+    timing: 20 sec per side
+    steps: [Reach your right arm over.]
+    first_side: right
+  - name: Cat-Cow
+    timing: 5 reps
+    steps: [Hands and knees.]
+    breath: {inhale: "Inhale, belly down.", exhale: "Exhale, round up."}
+    tempo: 4
+  - name: Leg Swing
+    timing: 3 reps per side
+    steps: [Stand by a wall.]
+  - name: Long Hold
+    timing: 1:30
+    steps: [Lie down.]
+    breath: {inhale: "Inhale, reach.", exhale: "Exhale, soften."}
+"""
+
+DURATIONS: dict[str, Callable[[str], int]] = {
+    "fast": lambda text: 100 + 20 * len(text),
+    "estimate": estimate_ms,
+    "slow": lambda text: 400 + 90 * len(text),
+    "glacial": lambda text: 1500 + 200 * len(text),  # cues must be dropped
+}
+
+
+def _small() -> Routine:
+    return parse_routine(SMALL.encode(), "small.yaml")
+
+
+SETTINGS = {
+    "default": Settings(),
+    "scaled": Settings(scale=1.5, rest_ms=0, changeover_ms=0, tempo_ms=3000),
+    "brief": Settings(verbosity="brief", countdown=False, inhale_ms=3000, exhale_ms=3000),
+    "override": Settings(holds={"neckroll": 7000}, reps={"catcow": 9}),
+}
+
+
+def _check_invariants(routine: Routine, settings: Settings, tl: Timeline) -> None:
+    speech = tl.speech()
+    for a, b in zip(speech, speech[1:]):
+        assert a.end_ms <= b.start_ms, f"overlap: {a} / {b}"
+    chimes = [e for e in tl.events if e.kind == "chime"]
+    for a, b in zip(chimes, chimes[1:]):
+        assert a.end_ms <= b.start_ms
+    assert all(0 <= e.start_ms < e.end_ms <= tl.duration_ms for e in tl.events)
+    # chapters cover the session without gaps
+    assert tl.chapters[0].start_ms == 0 and tl.chapters[-1].end_ms == tl.duration_ms
+    for a, b in zip(tl.chapters, tl.chapters[1:]):
+        assert a.end_ms == b.start_ms and a.start_ms < a.end_ms
+    by_name = {ex.name: ex for ex in routine.exercises}
+    for hold in tl.holds:
+        ex = by_name[hold.exercise]
+        expected = settings.hold_ms(ex)
+        if expected is None:
+            tempo = round(ex.tempo * 1000) if ex.tempo else settings.tempo_ms
+            assert hold.reps == settings.rep_count(ex)
+            expected = (hold.reps or 0) * tempo
+        assert hold.end_ms - hold.start_ms == expected
+        # a chime at the exact start and the end; the release line at the exact end
+        starts = [e for e in chimes if e.start_ms == hold.start_ms and e.text == "start"]
+        ends = [e for e in chimes if e.start_ms == hold.end_ms and e.text == "end"]
+        assert starts and ends
+        release = [e for e in speech if e.start_ms == hold.end_ms]
+        assert [e.cue for e in release] == ["release"]
+        inside = [e for e in speech if hold.start_ms <= e.start_ms < hold.end_ms]
+        assert all(e.end_ms <= hold.end_ms - GAP_MS for e in inside)
+        assert all(e.side == hold.side for e in inside)
+    for ex in routine.exercises:
+        blocks = [h for h in tl.holds if h.exercise == ex.name]
+        assert len(blocks) == (2 if ex.timing.per_side else 1)
+        if ex.timing.per_side:
+            assert blocks[0].end_ms - blocks[0].start_ms == blocks[1].end_ms - blocks[1].start_ms
+            assert {blocks[0].side, blocks[1].side} == {"left", "right"}
+            assert blocks[0].side == ex.first_side
+
+
+@pytest.mark.parametrize("speed", DURATIONS)
+@pytest.mark.parametrize("which", SETTINGS)
+def test_invariants_hold_for_every_voice_speed(speed: str, which: str) -> None:
+    routine, settings = _small(), SETTINGS[which]
+    tl = compile_session(routine, settings, DURATIONS[speed])
+    _check_invariants(routine, settings, tl)
+
+
+@pytest.mark.parametrize("speed", DURATIONS)
+def test_upper_back_invariants(speed: str) -> None:
+    routine = load_routine(UPPER_BACK)
+    tl = compile_session(routine, Settings(), DURATIONS[speed])
+    _check_invariants(routine, Settings(), tl)
+    assert len(tl.chapters) == 11
+    assert len(tl.holds) == 14
+
+
+def test_slow_voice_drops_low_priority_cues_and_reports_them() -> None:
+    routine = _small()
+    fast = compile_session(routine, Settings(), DURATIONS["fast"])
+    glacial = compile_session(routine, Settings(), DURATIONS["glacial"])
+    # a quick voice loses a few breath prompts to the warnings, nothing else
+    assert {d.text for d in fast.dropped} <= {"Breathe in.", "Breathe out.", "Inhale.",
+                                              "Exhale."}
+    assert len(glacial.dropped) > len(fast.dropped)
+    assert any(d.text in ("Three.", "Ten seconds left.") for d in glacial.dropped)
+    kept = {e.text for e in glacial.speech()}
+    dropped = {d.text for d in glacial.dropped}
+    # what was dropped is really absent where it was meant to be
+    for d in glacial.dropped:
+        assert not any(e.start_ms == d.at_ms and e.text == d.text for e in glacial.speech())
+    assert "Release." in kept and "Release." not in dropped
+    # the countdown goes as a whole or not at all
+    for hold in glacial.holds:
+        counts = [e for e in glacial.speech() if e.cue == "countdown"
+                  and hold.start_ms <= e.start_ms < hold.end_ms]
+        assert len(counts) in (0, 3)
+
+
+def test_countdown_ends_exactly_at_release() -> None:
+    tl = compile_session(_small(), Settings(), DURATIONS["fast"])
+    hold = tl.holds[0]
+    counts = [e for e in tl.speech() if e.cue == "countdown" and e.exercise == "Neck Roll"]
+    assert [(e.text, hold.end_ms - e.start_ms) for e in counts] == [
+        ("Three.", 3000), ("Two.", 2000), ("One.", 1000)]
+    warn = [e for e in tl.speech() if e.cue == "warning" and e.exercise == "Neck Roll"]
+    assert [hold.end_ms - e.start_ms for e in warn] == [10_000]
+
+
+def test_reps_counted_with_phrases_first_then_counts_alone() -> None:
+    tl = compile_session(_small(), Settings(), DURATIONS["fast"])
+    hold = next(h for h in tl.holds if h.exercise == "Cat-Cow")
+    lines = [(e.start_ms - hold.start_ms, e.text) for e in tl.speech()
+             if e.exercise == "Cat-Cow" and hold.start_ms <= e.start_ms <= hold.end_ms]
+    assert lines == [
+        (0, "One. Inhale, belly down."), (2000, "Exhale, round up."),
+        (4000, "Two. Inhale, belly down."), (6000, "Exhale, round up."),
+        (8000, "Three."), (12000, "Four."), (16000, "Five."), (20000, "And relax."),
+    ]
+
+
+def test_second_side_is_not_narrated_with_first_side_steps() -> None:
+    tl = compile_session(_small(), Settings(), DURATIONS["fast"])
+    first, second = [h for h in tl.holds if h.exercise == "Side Reach"]
+    between = [e.text for e in tl.speech() if first.end_ms < e.start_ms < second.start_ms]
+    assert between == ["Switch sides. Now the other side."]
+    assert second.start_ms - first.end_ms >= Settings().changeover_ms
+
+
+def test_brief_verbosity_skips_purpose_and_steps() -> None:
+    full = compile_session(_small(), Settings(), DURATIONS["fast"])
+    brief = compile_session(_small(), Settings(verbosity="brief"), DURATIONS["fast"])
+    assert {e.cue for e in full.speech()} >= {"purpose", "step"}
+    assert not {e.cue for e in brief.speech()} & {"purpose", "step"}
+    assert brief.duration_ms < full.duration_ms
+
+
+def test_step_durations_are_rewritten_to_the_customised_hold() -> None:
+    tl = compile_session(_small(), Settings(holds={"neckroll": 45_000}), DURATIONS["fast"])
+    steps = [e.text for e in tl.speech() if e.cue == "step" and e.exercise == "Neck Roll"]
+    assert steps == ["Sit tall.", "Hold for 45 seconds."]
+
+
+def test_intro_states_the_length() -> None:
+    tl = compile_session(load_routine(UPPER_BACK), Settings(), DURATIONS["slow"])
+    intro = tl.speech()[0].text
+    minutes = int(re.search(r"about (\d+) minutes", intro).group(1))  # type: ignore[union-attr]
+    assert minutes == round(tl.duration_ms / 60_000)
+    assert intro.startswith("9 Gentle Stretches to Release Upper Back Pain. 9 exercises")
+
+
+def test_chime_lengths_are_the_declared_ones() -> None:
+    tl = compile_session(_small(), Settings(), DURATIONS["fast"])
+    for e in tl.events:
+        if e.kind == "chime":
+            assert e.end_ms - e.start_ms == CHIME_MS[e.text]  # type: ignore[index]
+
+
+def test_golden_timeline() -> None:
+    """The small routine with the 'fast' voice, pinned to the millisecond.
+
+    Regenerate after a deliberate change with CUECAST_REGEN=1 and review the diff.
+    """
+    tl = compile_session(_small(), Settings(), DURATIONS["fast"])
+    got = [[e.start_ms, e.end_ms, e.kind, e.phase, e.side, e.text] for e in tl.events]
+    got_doc = {"duration_ms": tl.duration_ms, "events": got,
+               "holds": [[h.exercise, h.side, h.start_ms, h.end_ms, h.reps] for h in tl.holds]}
+    path = GOLDEN / "small-fast.json"
+    if os.environ.get("CUECAST_REGEN"):
+        rows = lambda key: ",\n".join(  # noqa: E731 (one row per event keeps diffs readable)
+            "  " + json.dumps(row, ensure_ascii=False) for row in got_doc[key])
+        path.write_text(f'{{"duration_ms": {tl.duration_ms},\n"events": [\n{rows("events")}\n],\n'
+                        f'"holds": [\n{rows("holds")}\n]}}\n', encoding="utf-8")
+    assert got_doc == json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- customising from the command line ---
+
+def _script_json(runner: CliRunner, *args: str) -> dict:  # type: ignore[type-arg]
+    result = runner.invoke(app, ["script", str(UPPER_BACK), "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_hold_and_scale_from_the_command_line(runner: CliRunner) -> None:
+    doc = _script_json(runner, "--hold", "cat-cow=90", "--scale", "1.5")
+    routine = load_routine(UPPER_BACK)
+    article = {ex.name: ex.timing for ex in routine.exercises}
+    for hold in doc["holds"]:
+        length = hold["end_ms"] - hold["start_ms"]
+        timing = article[hold["exercise"]]
+        if hold["exercise"] == "Cat-Cow":
+            assert length == 90_000
+        elif timing.hold_ms is not None:
+            assert length == timing.hold_ms * 1.5
+        else:
+            assert hold["reps"] == timing.reps
+    # every duration phrase that is spoken agrees with the timeline
+    holds = {h["exercise"]: h["end_ms"] - h["start_ms"] for h in doc["holds"]}
+    for event in doc["events"]:
+        if event["kind"] != "speech":
+            continue
+        for phrase in durations_in(event["text"]):
+            if event["cue"] == "intro":
+                continue  # "about N minutes", checked in test_intro_states_the_length
+            ms = _phrase_ms(phrase)
+            if event["cue"] == "warning":
+                hold = next(h for h in doc["holds"] if h["start_ms"] <= event["start_ms"]
+                            < h["end_ms"])
+                assert hold["end_ms"] - event["start_ms"] == ms
+            else:
+                assert ms == holds[event["exercise"]], (phrase, event)
+
+
+def _phrase_ms(phrase: str) -> int:
+    total = 0
+    for number, unit in re.findall(r"(\d+(?:\.\d+)?)\s*(minute|min|second|sec)", phrase):
+        total += round(float(number) * (60_000 if unit.startswith("min") else 1000))
+    return total
+
+
+def test_reps_override_and_defaults_in_file(tmp_path: Path, runner: CliRunner) -> None:
+    doc = _script_json(runner, "--reps", "KNEE ROLLS=10", "--rest", "0")
+    knee = next(h for h in doc["holds"] if h["exercise"] == "Knee Rolls")
+    assert knee["reps"] == 10 and knee["end_ms"] - knee["start_ms"] == 50_000
+    assert not [e for e in doc["events"] if e["phase"] == "rest"]
+    # routine defaults apply, and command-line options win over them
+    text = SMALL.replace("title: Small", "title: Small\ndefaults: {scale: 2, rest: 3}")
+    path = tmp_path / "d.yaml"
+    path.write_text(text)
+    routine = load_routine(path)
+    assert resolve_settings(routine).scale == 2
+    assert resolve_settings(routine, scale=0.5).scale == 0.5
+    assert resolve_settings(routine).rest_ms == 3000
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--hold", "nonsense=10"], "no exercise named 'nonsense'"),
+    (["--hold", "cat-cow=-3"], "--hold 'cat-cow=-3'"),
+    (["--hold", "cat-cow"], "write NAME=SECONDS"),
+    (["--hold", "knee rolls=30"], "counted in reps"),
+    (["--reps", "cat-cow=3"], "timed hold"),
+    (["--reps", "knee rolls=2.5"], "whole number"),
+    (["--scale", "0"], "--scale"),
+    (["--breath", "0:0"], "--breath"),
+    (["--breath", "fast"], "--breath"),
+    (["--rest", "-1"], "--rest"),
+    (["--verbosity", "loud"], "--verbosity"),
+])
+def test_bad_options_exit_2_with_one_line(runner: CliRunner, args: list[str],
+                                          fragment: str) -> None:
+    result = runner.invoke(app, ["script", str(UPPER_BACK), *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], lines
+
+
+def test_unknown_name_lists_valid_names(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["script", str(UPPER_BACK), "--hold", "cat cwo=30"])
+    assert "did you mean 'Cat-Cow'" in result.stderr and "Seated Side Bend" in result.stderr
+
+
+def test_name_key_is_case_and_punctuation_insensitive() -> None:
+    assert name_key("Child’s Pose") == name_key("childs pose") == name_key("CHILD'S-POSE")
+
+
+def test_text_script_lists_lines_and_total(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["script", str(UPPER_BACK)])
+    assert result.exit_code == 0
+    assert "Stretch 3 of 9: Child’s Pose Side Stretch. 30 seconds each side." in result.stdout
+    assert "Total " in result.stdout

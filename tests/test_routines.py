@@ -1,0 +1,56 @@
+"""Every routine in routines/ validates and compiles; the first one matches its article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cuecast.compiler import compile_session, estimate_ms
+from cuecast.loader import load_routine
+from cuecast.routine import name_key
+from cuecast.settings import resolve_settings
+from cuecast.timing import Timing
+
+from .conftest import ROUTINES, UPPER_BACK
+
+ALL = sorted(ROUTINES.glob("*.yaml"))
+
+# The article's headings, as printed: "Cat-Cow | 60 sec" ...
+ARTICLE = [
+    ("Cat-Cow", Timing(hold_ms=60_000)),
+    ("Child's Pose", Timing(hold_ms=60_000)),
+    ("Child's Pose Side Stretch", Timing(hold_ms=30_000, per_side=True)),
+    ("Double V", Timing(hold_ms=30_000, per_side=True)),
+    ("Knee Rolls", Timing(reps=20)),
+    ("Arm Slide on Wall", Timing(reps=12)),
+    ("Upper Trap-Neck Stretch", Timing(hold_ms=30_000, per_side=True)),
+    ("Seated Twist", Timing(hold_ms=30_000, per_side=True)),
+    ("Seated Side Bend", Timing(hold_ms=30_000, per_side=True)),
+]
+
+
+def test_there_are_routines() -> None:
+    assert UPPER_BACK in ALL
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_routine_validates_and_compiles(path: Path) -> None:
+    routine = load_routine(path)
+    timeline = compile_session(routine, resolve_settings(routine), estimate_ms)
+    assert len(timeline.chapters) == len(routine.exercises) + 2
+    assert timeline.duration_ms < 3 * 3600 * 1000
+
+
+def test_upper_back_matches_the_article() -> None:
+    routine = load_routine(UPPER_BACK)
+    got = [(name_key(ex.name), ex.timing) for ex in routine.exercises]
+    assert got == [(name_key(name), timing) for name, timing in ARTICLE]
+    assert [len(ex.steps) for ex in routine.exercises] == [3, 3, 3, 4, 4, 4, 3, 3, 3]
+    assert all(ex.purpose for ex in routine.exercises)
+    assert routine.source is not None
+    assert routine.source.title == "9 Gentle Stretches to Release Upper Back Pain"
+    cat_cow = routine.exercises[0]
+    assert cat_cow.breath is not None and "round" in cat_cow.breath.exhale
+    assert cat_cow.steps[2].endswith("Continue alternating with your inhales and exhales "
+                                     "for 60 seconds.")
