@@ -184,10 +184,12 @@ def test_brief_verbosity_skips_purpose_and_steps() -> None:
     assert brief.duration_ms < full.duration_ms
 
 
-def test_step_durations_are_rewritten_to_the_customised_hold() -> None:
+def test_step_durations_agree_with_the_customised_hold() -> None:
     tl = compile_session(_small(), Settings(holds={"neckroll": 45_000}), DURATIONS["fast"])
     steps = [e.text for e in tl.speech() if e.cue == "step" and e.exercise == "Neck Roll"]
-    assert steps == ["Sit tall.", "Hold for 45 seconds."]
+    assert steps == ["Sit tall.", "Hold."]  # the timing clause is dropped, never contradicted
+    timing = [e.text for e in tl.speech() if e.cue == "timing" and e.exercise == "Neck Roll"]
+    assert timing == ["45 seconds."]
 
 
 def test_intro_states_the_length() -> None:
@@ -317,5 +319,6 @@ def test_name_key_is_case_and_punctuation_insensitive() -> None:
 def test_text_script_lists_lines_and_total(runner: CliRunner) -> None:
     result = runner.invoke(app, ["script", str(UPPER_BACK)])
     assert result.exit_code == 0
-    assert "Stretch 3 of 9: Child’s Pose Side Stretch. 30 seconds each side." in result.stdout
+    assert "Stretch 3 of 9: Child’s Pose Side Stretch." in result.stdout
+    assert "30 seconds each side." in result.stdout
     assert "Total " in result.stdout

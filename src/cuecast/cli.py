@@ -125,6 +125,70 @@ def script(
     typer.echo(text)
 
 
+@app.command()
+def render(
+    routine: RoutineArg,
+    output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "-o", "--output", help="MP3 to write (default output/<routine>.mp3); "
+        "<name>.cues.json goes beside it.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="Speech engine: 'piper' (offline, default) or 'gtts' (Google, online).")] = "piper",
+    voice: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        help="Piper .onnx voice file (its .onnx.json beside it); default en_US-joe-medium.")
+    ] = None,
+    speed: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Speaking speed, 0.5 to 2 (Piper's length scale; gTTS: below 0.85 is 'slow').")
+    ] = None,
+    lang: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="gTTS language, e.g. en, fr, de.")] = None,
+    tld: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="gTTS accent by Google domain, e.g. com, co.uk, com.au.")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        help="Clip cache folder (default: the user cache dir).")] = None,
+    bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (mono CBR).")] = 64,
+    allow_long: Annotated[bool, typer.Option(
+        help="Render sessions over 3 hours.")] = False,
+    hold: Holds = [],  # noqa: B006
+    reps: Reps = [],  # noqa: B006
+    scale: Scale = None,
+    rest: Rest = None,
+    changeover: Changeover = None,
+    breath: Breath = None,
+    tempo: Tempo = None,
+    step_pause: StepPause = None,
+    verbosity: Verbosity = None,
+    countdown: Countdown = None,
+) -> None:
+    """Render a routine to one MP3 (and its cues.json) ready to play on a phone."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from cuecast.render import render as do_render
+    from cuecast.timeline import clock
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[cached]} cached"), transient=True,
+                  disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("Synthesizing speech", total=None, cached=0)
+
+        def progress(done: int, total: int, cached: int) -> None:
+            bar.update(task, completed=done, total=total, cached=cached)
+
+        try:
+            result = do_render(
+                path=routine, output=output, engine=engine, voice=voice, speed=speed, lang=lang,
+                tld=tld, cache_dir=cache_dir, bitrate=bitrate, allow_long=allow_long,
+                holds=hold, reps=reps, scale=scale, rest=rest, changeover=changeover,
+                breath=breath, tempo=tempo, step_pause=step_pause, verbosity=verbosity,
+                countdown=countdown, progress=progress)
+        except CuecastError as exc:
+            bar.stop()
+            raise _fail(exc) from None
+    tl = result.timeline
+    typer.echo(f"Wrote {result.mp3} ({clock(tl.duration_ms)}, {len(tl.chapters)} chapters; "
+               f"clips: {result.synthesized} synthesized, {result.cached} cached) "
+               f"and {result.cues.name}")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -145,8 +145,9 @@ class _Layout:
         if ex.timing.per_side:
             spoken += " each side"
         t = self.say(t, phrases.announce(self.r.label, index + 1, len(self.r.exercises),
-                                         ex.name, spoken), "announce", "announce")
-        t += SENTENCE_GAP_MS
+                                         ex.name), "announce", "announce") + GAP_MS
+        # the length is its own clip, so changing a hold re-synthesizes only this phrase
+        t = self.say(t, f"{spoken}.", "announce", "timing") + SENTENCE_GAP_MS
         if s.verbosity == "full":
             if ex.purpose:
                 t = self.say(t, fit_text(ex.purpose, hold_ms=block_ms, reps=reps), "setup",
@@ -171,8 +172,10 @@ class _Layout:
                 release = phrases.RELAX
             self.add(release_at, "chime", "end", "hold" if hold is not None else "reps",
                      "end", side)
-            t = self.say(release_at, release, "hold" if hold is not None else "reps",
-                         "release", side) + GAP_MS
+            end = self.say(release_at, release, "hold" if hold is not None else "reps",
+                           "release", side)
+            # nothing new is said while the end chime still rings
+            t = max(end, release_at + CHIME_MS["end"]) + GAP_MS
         return t + SENTENCE_GAP_MS - GAP_MS
 
     def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
@@ -185,7 +188,8 @@ class _Layout:
             cues.append(_Cue(_PRIO_WARNING, t1 - 10_000, (phrases.TEN_LEFT,), "warning"))
         if hold >= 40_000:
             cues.append(_Cue(_PRIO_HALFWAY, t0 + hold // 2, (phrases.HALFWAY,), "halfway"))
-        cues += self.breath_cues(ex, t0 + self.dur(phrases.BEGIN) + GAP_MS, t1)
+        after_begin = t0 + max(self.dur(phrases.BEGIN), CHIME_MS["start"]) + GAP_MS
+        cues += self.breath_cues(ex, after_begin, t1)
         self.place(cues, t0, t1 - GAP_MS, "hold", side)
         self.add(t0, "chime", "start", "hold", "start", side)
         self.holds.append(Hold(ex.name, side, t0, t1, None))

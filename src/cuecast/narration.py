@@ -13,11 +13,23 @@ _DURATION: Final = re.compile(
 _REPS: Final = re.compile(r"\b\d+\s+(reps?|repetitions?|times)\b", re.IGNORECASE)
 
 
-def fit_text(text: str, *, hold_ms: int | None, reps: int | None) -> str:
-    """Rewrite 'for 60 seconds' / 'for 12 repetitions' to the session's actual values.
+_AMOUNT: Final = (r"\d+(?:\.\d+)?(?:\s+|-)(?:seconds?|secs?|minutes?|mins?|reps?|repetitions?|"
+                  r"times)\b")
+_FOR_CLAUSE: Final = re.compile(rf"\s+for\s+{_AMOUNT}", re.IGNORECASE)
+_AFTER_CLAUSE: Final = re.compile(rf"\bAfter\s+{_AMOUNT},?\s+(\w)", re.IGNORECASE)
 
-    ``hold_ms`` is the length of one hold (or of a whole rep block), ``reps`` the rep count.
+
+def fit_text(text: str, *, hold_ms: int | None, reps: int | None) -> str:
+    """Make step text agree with the timer, whatever the user customised.
+
+    Timing clauses are dropped ('hold for 30 seconds, then switch' -> 'hold, then switch';
+    'After 30 seconds, switch sides' -> 'Switch sides'): the voice announces the length and
+    the countdown ends it, and step clips stay the same when only timings change. Any other
+    duration or rep count left is rewritten to the actual value (``hold_ms``: one hold or a
+    whole rep block; ``reps``: the rep count).
     """
+    text = _FOR_CLAUSE.sub("", text)
+    text = _AFTER_CLAUSE.sub(lambda m: m.group(1).upper(), text)
     if hold_ms is not None:
         text = _DURATION.sub(format_duration(hold_ms), text)
     if reps is not None:

@@ -43,9 +43,14 @@ def count(n: int) -> str:
     return number_word(n).capitalize() + "."
 
 
-def announce(label: str, index: int, total: int, name: str, timing: str) -> str:
-    """``Stretch 3 of 9: Child's Pose Side Stretch. 30 seconds each side.``"""
-    return f"{label} {index} of {total}: {name}. {timing}."
+def announce(label: str, index: int, total: int, name: str) -> str:
+    """``Stretch 3 of 9: Child's Pose Side Stretch.`` (the timing follows as its own line)."""
+    return f"{label} {index} of {total}: {name}."
+
+
+FIXED: Final = (BEGIN, RELEASE, RELAX, HALFWAY, TEN_LEFT, SWITCH, BREATHE_IN, BREATHE_OUT,
+                INHALE, EXHALE, "Three.", "Two.", "One.")
+"""Cue words any hold may need: synthesized up front so changing a hold needs no new clip."""
 
 
 def intro(title: str, exercises: int, minutes: int) -> str:

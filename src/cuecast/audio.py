@@ -1,0 +1,89 @@
+"""Audio objects in the session format, and the clean-up every speech clip gets."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+
+from cuecast.ffmpeg import CHANNELS, RATE, WIDTH
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
+
+TRIM_THRESHOLD: Final = 0.004
+"""Samples quieter than this (about -48 dBFS) at a clip's ends are silence to be trimmed."""
+PAD_MS: Final = 10
+"""Silence kept before and after the sound, so consonants are not clipped."""
+
+
+def pydub() -> type[AudioSegment]:
+    """pydub's AudioSegment, imported lazily and told which ffmpeg to use.
+
+    pydub looks for ffmpeg at import and warns when there is none on PATH; we always hand it
+    ours, so that warning would only mislead users.
+    """
+    from cuecast.ffmpeg import ffmpeg_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+    AudioSegment.converter = ffmpeg_path()
+    return AudioSegment  # type: ignore[no-any-return]
+
+
+def segment(samples: np.ndarray) -> AudioSegment:
+    """int16 mono samples at the session rate -> an AudioSegment."""
+    return pydub()(data=samples.astype("<i2").tobytes(), sample_width=WIDTH, frame_rate=RATE,
+                   channels=CHANNELS)
+
+
+def samples_of(seg: AudioSegment) -> np.ndarray:
+    """An AudioSegment in the session format -> int16 samples."""
+    if (seg.frame_rate, seg.sample_width, seg.channels) != (RATE, WIDTH, CHANNELS):
+        raise ValueError("clip is not in the session format")
+    return np.frombuffer(seg.raw_data, dtype="<i2")
+
+
+def to_session(samples: np.ndarray, rate: int, *, gain_db: float = 0.0) -> np.ndarray:
+    """Mono float or int16 samples at ``rate`` -> trimmed int16 at the session rate."""
+    x = samples.astype(np.float64)
+    if samples.dtype == np.int16:
+        x /= 32768.0
+    if rate != RATE:
+        x = _resample(x, rate, RATE)
+    x *= 10 ** (gain_db / 20)
+    x = trim(x)
+    return np.clip(np.round(x * 32767.0), -32768, 32767).astype(np.int16)
+
+
+def trim(x: np.ndarray) -> np.ndarray:
+    """Cut leading and trailing silence (keeping ``PAD_MS``) so onsets are where we place them."""
+    loud = np.nonzero(np.abs(x) > TRIM_THRESHOLD)[0]
+    if loud.size == 0:
+        return x[: RATE // 10]
+    pad = RATE * PAD_MS // 1000
+    return x[max(0, loud[0] - pad): loud[-1] + pad + 1]
+
+
+def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
+    """Linear interpolation framed by windowed-sinc low-passes at the lower rate's Nyquist
+    (before, against aliasing; after, against the images interpolation leaves)."""
+    cutoff = 0.45 * min(src, dst) / max(src, dst)
+    if src > dst:
+        x = _lowpass(x, cutoff)
+    pos = np.arange(round(len(x) * dst / src)) * (src / dst)
+    y = np.interp(pos, np.arange(len(x)), x)
+    return _lowpass(y, cutoff) if dst > src else y
+
+
+def _lowpass(x: np.ndarray, cutoff: float, taps: int = 127) -> np.ndarray:
+    n = np.arange(taps) - (taps - 1) / 2
+    h = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(taps)
+    return np.convolve(x, h / h.sum(), mode="same")
+
+
+def length_ms(samples: np.ndarray) -> int:
+    """Length in whole milliseconds, rounded up so a clip always fits its event."""
+    return -(-len(samples) * 1000 // RATE)

@@ -1,0 +1,57 @@
+"""Speech clips for a session: memory, then the disk cache, then the engine (in parallel)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from cuecast.cache import ClipCache
+from cuecast.engines import Engine
+
+Progress = Callable[[int, int, int], None]
+"""Called as clips become ready: (done, total, taken from cache)."""
+
+
+class Clips:
+    """Every phrase is synthesized at most once per cache; counts what came from where."""
+
+    def __init__(self, engine: Engine, cache: ClipCache) -> None:
+        self.engine, self.cache = engine, cache
+        self.identity = engine.identity()
+        self._mem: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self.synthesized = 0
+        self.cached = 0
+
+    def _load(self, text: str) -> np.ndarray:
+        key = self.cache.key(self.identity, text)
+        samples = self.cache.get(key)
+        if samples is not None:
+            with self._lock:
+                self.cached += 1
+            return samples
+        samples = self.engine.synthesize(text).samples
+        self.cache.put(key, samples)
+        with self._lock:
+            self.synthesized += 1
+        return samples
+
+    def get(self, text: str) -> np.ndarray:
+        found = self._mem.get(text)
+        if found is None:
+            found = self._mem[text] = self._load(text)
+        return found
+
+    def prefetch(self, texts: Iterable[str], progress: Progress | None = None) -> None:
+        """Make every text ready, using the engine's workers for the ones not yet cached."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._mem]
+        done = 0
+        with ThreadPoolExecutor(max_workers=max(1, self.engine.workers())) as pool:
+            for text, samples in zip(todo, pool.map(self._load, todo)):
+                self._mem[text] = samples
+                done += 1
+                if progress:
+                    progress(done, len(todo), self.cached)

