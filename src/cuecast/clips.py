@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 
@@ -48,10 +48,13 @@ class Clips:
     def prefetch(self, texts: Iterable[str], progress: Progress | None = None) -> None:
         """Make every text ready, using the engine's workers for the ones not yet cached."""
         todo = [t for t in dict.fromkeys(texts) if t not in self._mem]
-        done = 0
-        with ThreadPoolExecutor(max_workers=max(1, self.engine.workers())) as pool:
-            for text, samples in zip(todo, pool.map(self._load, todo)):
-                self._mem[text] = samples
-                done += 1
+        pool = ThreadPoolExecutor(max_workers=max(1, self.engine.workers()))
+        try:
+            futures = {pool.submit(self._load, text): text for text in todo}
+            for done, future in enumerate(as_completed(futures), 1):
+                self._mem[futures[future]] = future.result()
                 if progress:
                     progress(done, len(todo), self.cached)
+        finally:
+            # on an error (or Ctrl-C) stop at once: queued clips are not even started
+            pool.shutdown(wait=True, cancel_futures=True)

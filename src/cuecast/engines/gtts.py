@@ -44,6 +44,8 @@ class GttsEngine:
         self.backoff_s = BACKOFF_S if backoff_s is None else backoff_s
         self._lock = threading.Lock()
         self._last = 0.0
+        self._gave_up: EngineError | None = None
+        """Once one clip has given up, the others stop too instead of retrying on their own."""
 
     def identity(self) -> dict[str, Any]:
         return {"engine": "gtts", "lang": self.lang, "tld": self.tld, "slow": self.slow,
@@ -62,6 +64,8 @@ class GttsEngine:
     def synthesize(self, text: str) -> Speech:
         last = "no answer"
         for attempt in range(TRIES):
+            if self._gave_up is not None:
+                raise self._gave_up
             if attempt:
                 time.sleep(self.backoff_s * 2 ** (attempt - 1))
             self._throttle()
@@ -82,10 +86,12 @@ class GttsEngine:
             return Speech(to_session(samples, ffmpeg.RATE))
         host = f"translate.google.{self.tld}"
         if last == "no connection":
-            raise EngineError(f"cannot reach Google's text-to-speech at {host} (no connection?); "
-                              "use --engine piper to render offline")
-        raise EngineError(f"Google's text-to-speech at {host} gave {last} {TRIES} times; "
-                          "try again later or use --engine piper")
+            self._gave_up = EngineError(f"cannot reach Google's text-to-speech at {host} "
+                                        "(no connection?); use --engine piper to render offline")
+        else:
+            self._gave_up = EngineError(f"Google's text-to-speech at {host} gave {last} {TRIES} "
+                                        "times; try again later or use --engine piper")
+        raise self._gave_up
 
     def _fetch(self, text: str) -> bytes:
         from gtts import gTTS, gTTSError
