@@ -1,10 +1,11 @@
 # Sourced by scripts/*: make sure .venv exists and holds the project at the pyproject's version.
+# CUECAST_EXTRA names an optional extra to install too (scripts/test: "test").
 # Re-installs only when pyproject.toml changed (a stamp file keeps its hash).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${CUECAST_VENV:-$root/.venv}"
 python="${PYTHON:-python3}"
-extra="${1:-}"
+extra="${CUECAST_EXTRA:-}"
 if [ ! -x "$venv/bin/python" ]; then
   echo "cuecast: creating virtual environment in $venv" >&2
   "$python" -m venv "$venv"

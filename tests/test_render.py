@@ -157,3 +157,17 @@ def test_bad_render_options(routine_file: Path, cache_dir: Path, runner: CliRunn
     assert result.exit_code in (1, 2), result.output
     assert fragment in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "x.mp3").exists()
+
+
+def test_pydub_is_handed_our_ffmpeg_without_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    # a fresh interpreter with an empty PATH: no system ffmpeg, like a fresh machine
+    code = ("import warnings; warnings.simplefilter('error', RuntimeWarning);"
+            "from cuecast.audio import pydub; seg = pydub();"
+            "import os; assert os.path.exists(seg.converter), seg.converter")
+    proc = subprocess.run([sys.executable, "-c", code], env={"PATH": ""}, capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "ffmpeg" not in proc.stderr

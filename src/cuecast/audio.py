@@ -28,6 +28,7 @@ def pydub() -> type[AudioSegment]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # pydub imports audioop (3.11, 3.12)
         from pydub import AudioSegment
     AudioSegment.converter = ffmpeg_path()
     return AudioSegment  # type: ignore[no-any-return]

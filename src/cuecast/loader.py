@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -70,7 +70,7 @@ def parse_routine(data: bytes, shown: str) -> Routine:
     text = _decode(data, shown)
     root = _compose(text, shown)
     lines = _LineMap(root)
-    raw = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    raw = _yaml(lambda: yaml.load(text, Loader=_Loader), shown)  # a SafeLoader subclass
     if raw is None:
         raise RoutineError(shown, "is empty; a routine needs a title and exercises", line=1)
     if not isinstance(raw, dict):
@@ -105,8 +105,17 @@ def _decode(data: bytes, shown: str) -> str:
 
 
 def _compose(text: str, shown: str) -> yaml.Node | None:
+    root: yaml.Node | None = _yaml(lambda: yaml.compose(text, Loader=_Loader), shown)
+    if root is not None:
+        _check_size(root, shown)
+        _check_duplicate_keys(root, shown)
+    return root
+
+
+def _yaml(step: Callable[[], Any], shown: str) -> Any:
+    """Run a PyYAML step, turning its errors (scanner, parser, unknown tags) into ours."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        return step()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid"
@@ -121,10 +130,6 @@ def _compose(text: str, shown: str) -> yaml.Node | None:
         raise RoutineError(shown, f"not valid YAML: {problem}", line=line) from None
     except yaml.YAMLError as exc:
         raise RoutineError(shown, f"not valid YAML: {exc}") from None
-    if root is not None:
-        _check_size(root, shown)
-        _check_duplicate_keys(root, shown)
-    return root
 
 
 def _check_size(root: yaml.Node, shown: str) -> None:

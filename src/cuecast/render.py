@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from cuecast import ffmpeg, phrases
-from cuecast.audio import length_ms
+from cuecast.audio import length_ms, segment
 from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.chimes import chime
 from cuecast.clips import Clips, Progress
@@ -92,10 +92,11 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     clips = Clips(tts, ClipCache(cache_dir or default_cache_dir()))
     clips.prefetch([*wanted, *phrases.FIXED], progress)
     timeline = compile_session(routine, settings, lambda text: length_ms(clips.get(text)))
-    samples = stitch(timeline, clips.get, chime)
+    session = segment(stitch(timeline, clips.get, chime))
     mp3.parent.mkdir(parents=True, exist_ok=True)
     with _atomic(mp3) as tmp:
-        ffmpeg.encode_mp3(samples.tobytes(), tmp, bitrate_kbps=bitrate)
+        # piped straight to ffmpeg: pydub's export() would write a temporary WAV first
+        ffmpeg.encode_mp3(session.raw_data, tmp, bitrate_kbps=bitrate)
     with _atomic(cues) as tmp:
         tmp.write_text(json.dumps(timeline.to_json(), indent=1, ensure_ascii=False) + "\n",
                        encoding="utf-8")
