@@ -171,3 +171,11 @@ def test_pydub_is_handed_our_ffmpeg_without_warnings(monkeypatch: pytest.MonkeyP
                           text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "ffmpeg" not in proc.stderr
+
+
+def test_no_clipping(rendered: Rendered) -> None:
+    """Piper clips get a fixed gain; none may clip: the decoded peak stays below full scale."""
+    import numpy as np
+
+    x = decode(rendered.mp3)
+    assert 20 * np.log10(np.abs(x).max()) < -1.0

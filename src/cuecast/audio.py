@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 TRIM_THRESHOLD: Final = 0.004
 """Samples quieter than this (about -48 dBFS) at a clip's ends are silence to be trimmed."""
+PEAK_LIMIT: Final = 10 ** (-3 / 20)
+"""Highest sample peak a clip may have after its gain (-3 dBFS leaves room for MP3 overshoot)."""
 PAD_MS: Final = 10
 """Silence kept before and after the sound, so consonants are not clipped."""
 
@@ -55,6 +57,9 @@ def to_session(samples: np.ndarray, rate: int, *, gain_db: float = 0.0) -> np.nd
     if rate != RATE:
         x = _resample(x, rate, RATE)
     x *= 10 ** (gain_db / 20)
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    if peak > PEAK_LIMIT:
+        x *= PEAK_LIMIT / peak  # a louder clip is turned down, never clipped
     x = trim(x)
     return np.clip(np.round(x * 32767.0), -32768, 32767).astype(np.int16)
 

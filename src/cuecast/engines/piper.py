@@ -50,7 +50,7 @@ class PiperEngine:
         # a voice file's name, size and mtime identify it without hashing 60 MB per render
         return {"engine": "piper", "voice": path.name, "size": stat.st_size,
                 "mtime": int(stat.st_mtime), "length_scale": round(1 / self.speed, 4),
-                "gain_db": GAIN_DB, "version": 1}
+                "gain_db": GAIN_DB, "version": 2}
 
     def workers(self) -> int:
         return 2
