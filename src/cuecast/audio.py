@@ -42,13 +42,6 @@ def segment(samples: np.ndarray) -> AudioSegment:
                    channels=CHANNELS)
 
 
-def samples_of(seg: AudioSegment) -> np.ndarray:
-    """An AudioSegment in the session format -> int16 samples."""
-    if (seg.frame_rate, seg.sample_width, seg.channels) != (RATE, WIDTH, CHANNELS):
-        raise ValueError("clip is not in the session format")
-    return np.frombuffer(seg.raw_data, dtype="<i2")
-
-
 def to_session(samples: np.ndarray, rate: int, *, gain_db: float = 0.0) -> np.ndarray:
     """Mono float or int16 samples at ``rate`` -> trimmed int16 at the session rate."""
     x = samples.astype(np.float64)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.loader import load_routine
@@ -12,15 +12,10 @@ from cuecast.settings import resolve_settings
 from cuecast.timeline import Timeline, clock
 
 
-def preview(*, path: Path, as_json: bool = False, holds: Sequence[str] = (),
-            reps: Sequence[str] = (), scale: float | None = None, rest: float | None = None,
-            changeover: float | None = None, breath: str | None = None,
-            tempo: float | None = None, step_pause: float | None = None,
-            verbosity: str | None = None, countdown: bool | None = None) -> str:
+def preview(*, path: Path, as_json: bool = False, **custom: Any) -> str:
+    """The script of ``path``; ``custom`` are :func:`resolve_settings`'s options."""
     routine = load_routine(path)
-    settings = resolve_settings(routine, holds=holds, reps=reps, scale=scale, rest=rest,
-                                changeover=changeover, breath=breath, tempo=tempo,
-                                step_pause=step_pause, verbosity=verbosity, countdown=countdown)
+    settings = resolve_settings(routine, **custom)
     timeline = compile_session(routine, settings, estimate_ms)
     if as_json:
         return json.dumps(timeline.to_json(), indent=2, ensure_ascii=False)

@@ -6,11 +6,11 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from cuecast import ffmpeg, phrases
 from cuecast.audio import length_ms, segment
@@ -63,19 +63,14 @@ def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, Path]:
 def render(*, path: Path, output: Path | None = None, engine: str = "piper",
            voice: Path | None = None, speed: float | None = None, lang: str | None = None,
            tld: str | None = None, cache_dir: Path | None = None, bitrate: int = 64,
-           allow_long: bool = False, holds: Sequence[str] = (), reps: Sequence[str] = (),
-           scale: float | None = None, rest: float | None = None,
-           changeover: float | None = None, breath: str | None = None,
-           tempo: float | None = None, step_pause: float | None = None,
-           verbosity: str | None = None, countdown: bool | None = None,
-           progress: Progress | None = None) -> Rendered:
-    """Render a routine to MP3 and cues.json. Raises CuecastError subclasses."""
+           allow_long: bool = False, progress: Progress | None = None,
+           **custom: Any) -> Rendered:
+    """Render a routine to MP3 and cues.json; ``custom`` are :func:`resolve_settings`'s
+    options. Raises CuecastError subclasses."""
     if bitrate not in BITRATES:
         raise OptionError(f"--bitrate must be one of {', '.join(map(str, BITRATES))}")
     routine = load_routine(path)
-    settings = resolve_settings(routine, holds=holds, reps=reps, scale=scale, rest=rest,
-                                changeover=changeover, breath=breath, tempo=tempo,
-                                step_pause=step_pause, verbosity=verbosity, countdown=countdown)
+    settings = resolve_settings(routine, **custom)
     mp3, cues = output_paths(path, output)
     # Lay out once with estimates, recording every phrase the compiler may want said.
     wanted: list[str] = []
