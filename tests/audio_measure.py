@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -43,3 +45,23 @@ def onset_ms(env: np.ndarray, after_ms: int, threshold_db: float = -40.0) -> int
 def peak_db(env: np.ndarray, a_ms: int, b_ms: int) -> float:
     part = env[_frame(a_ms): _frame(b_ms)]
     return float(part.max()) if part.size else -120.0
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """(integrated loudness LUFS, true peak dBTP) of a file, by ffmpeg's ebur128 meter."""
+    proc = subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path),
+                           "-af", "ebur128=framelog=quiet:peak=true", "-f", "null", "-"],
+                          capture_output=True, text=True, check=True)
+    summary = proc.stderr[proc.stderr.rindex("Summary:"):]
+    found = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert found and peak, summary
+    return float(found.group(1)), float(peak.group(1))
+
+
+def rms_db(x: np.ndarray) -> float:
+    return 10 * float(np.log10(max(float(np.mean(x * x)), 1e-12)))
+
+
+def span(x: np.ndarray, a_ms: int, b_ms: int) -> np.ndarray:
+    return x[a_ms * ffmpeg.RATE // 1000: b_ms * ffmpeg.RATE // 1000]

@@ -15,3 +15,37 @@ UPPER_BACK = ROUTINES / "upper-back-pain.yaml"
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+# A short session with every kind of block: a hold, a per-side hold, a long hold, reps.
+ROUTINE = """
+title: Test Session
+exercises:
+  - name: Reach Up
+    timing: 12 sec
+    purpose: Wakes up the shoulders.
+    steps: [Stand tall and reach up.]
+  - name: Side Bend
+    timing: 6 sec per side
+    steps: [Lean to the right.]
+  - name: Neck Hold
+    timing: 20 sec
+    steps: [Drop your chin.]
+  - name: Knee Lifts
+    timing: 3 reps
+    tempo: 2
+    steps: [Lift one knee.]
+"""
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One clip cache for every test that renders: each phrase is synthesized once."""
+    return tmp_path_factory.mktemp("clips")
+
+
+@pytest.fixture(scope="session")
+def routine_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("routine") / "test-session.yaml"
+    path.write_text(ROUTINE, encoding="utf-8")
+    return path

@@ -130,6 +130,6 @@ def test_no_connection_keeps_what_was_fetched(real_mp3: bytes, routine_file: Pat
     assert result.stderr.strip() == (
         "error: cannot reach Google's text-to-speech at translate.google.com "
         "(no connection?); use --engine piper to render offline")
-    cached = list(ClipCache(tmp_path / "cache").root.rglob("*.wav"))
+    cached = list(ClipCache(tmp_path / "cache").root.rglob("*.npz"))
     assert len(cached) == 3
     assert not (tmp_path / "out.mp3").exists()

@@ -1,8 +1,9 @@
-"""Content-addressed clip cache: key = engine identity + exact text.
+"""Content-addressed clip cache: key = engine identity + levelling version + exact text.
 
-Each clip is a small WAV file (session format) written atomically (temporary file, then
-rename), so concurrent renders share the cache safely; a file that fails to read back whole is
-treated as missing and synthesized again.
+Each clip is one ``.npz`` file (its samples and its loudness profile) written atomically
+(temporary file, then rename), so concurrent renders share the cache safely. A zip member
+carries a CRC-32, so a truncated or corrupted entry fails to load and is synthesized again,
+never stitched in.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import hashlib
 import json
 import os
 import tempfile
-import wave
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cuecast.ffmpeg import CHANNELS, RATE, WIDTH
+from cuecast.master import Levelled
 
 
 def default_cache_dir() -> Path:
@@ -37,34 +38,27 @@ class ClipCache:
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.wav"
+        return self.root / key[:2] / f"{key}.npz"
 
-    def get(self, key: str) -> np.ndarray | None:
-        """The cached samples, or None when absent or damaged."""
-        path = self.path(key)
+    def get(self, key: str) -> Levelled | None:
+        """The cached clip, or None when absent or damaged."""
         try:
-            with wave.open(str(path), "rb") as w:
-                if (w.getframerate(), w.getsampwidth(), w.getnchannels()) != (RATE, WIDTH,
-                                                                              CHANNELS):
-                    return None
-                frames = w.getnframes()
-                data = w.readframes(frames)
-        except (OSError, EOFError, wave.Error):
+            with np.load(self.path(key), allow_pickle=False) as data:
+                samples, profile = data["samples"], data["profile"]
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile):
+            return None  # missing, truncated, or a CRC mismatch
+        if samples.dtype != np.int16 or samples.ndim != 1 or samples.size == 0 \
+                or profile.dtype != np.float64 or profile.ndim != 1:
             return None
-        if frames == 0 or len(data) != frames * WIDTH:
-            return None  # truncated: the header promises more than the file holds
-        return np.frombuffer(data, dtype="<i2")
+        return Levelled(samples, profile)
 
-    def put(self, key: str, samples: np.ndarray) -> None:
+    def put(self, key: str, clip: Levelled) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".wav")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
         try:
-            with os.fdopen(fd, "wb") as f, wave.open(f, "wb") as w:
-                w.setnchannels(CHANNELS)
-                w.setsampwidth(WIDTH)
-                w.setframerate(RATE)
-                w.writeframes(samples.astype("<i2").tobytes())
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, samples=clip.samples, profile=clip.profile)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

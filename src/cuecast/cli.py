@@ -66,6 +66,8 @@ Verbosity = Annotated[Optional[str], typer.Option(  # noqa: UP045
 Countdown = Annotated[Optional[bool], typer.Option(  # noqa: UP045
     "--countdown/--no-countdown", help="Count down the end of each hold (default on).",
     show_default=False)]
+Chimes = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    help="Chimes at each hold's start and end: 'soft' (default), 'bright' or 'off'.")]
 
 
 @app.command()
@@ -111,6 +113,7 @@ def script(
     step_pause: StepPause = None,
     verbosity: Verbosity = None,
     countdown: Countdown = None,
+    chimes: Chimes = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Show the session's script (every line and chime with its time) without rendering."""
@@ -119,7 +122,8 @@ def script(
     try:
         text = preview(path=routine, as_json=as_json, holds=hold, reps=reps, scale=scale,
                        rest=rest, changeover=changeover, breath=breath, tempo=tempo,
-                       step_pause=step_pause, verbosity=verbosity, countdown=countdown)
+                       step_pause=step_pause, verbosity=verbosity, countdown=countdown,
+                       chimes=chimes)
     except CuecastError as exc:
         raise _fail(exc) from None
     typer.echo(text)
@@ -146,6 +150,9 @@ def render(
     cache_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         help="Clip cache folder (default: the user cache dir).")] = None,
     bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (mono CBR).")] = 64,
+    bed: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        metavar="noise|FILE", help="Ambient bed under the voice, ducked while it speaks: "
+        "'noise' (generated) or an audio file to loop (default: none).")] = None,
     allow_long: Annotated[bool, typer.Option(
         help="Render sessions over 3 hours.")] = False,
     hold: Holds = [],  # noqa: B006
@@ -158,8 +165,10 @@ def render(
     step_pause: StepPause = None,
     verbosity: Verbosity = None,
     countdown: Countdown = None,
+    chimes: Chimes = None,
 ) -> None:
-    """Render a routine to one MP3 (and its cues.json) ready to play on a phone."""
+    """Render a routine to one tagged MP3 with chapters, plus cues.json and .lrc/.srt/.vtt
+    captions beside it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from cuecast.render import render as do_render
@@ -176,17 +185,17 @@ def render(
         try:
             result = do_render(
                 path=routine, output=output, engine=engine, voice=voice, speed=speed, lang=lang,
-                tld=tld, cache_dir=cache_dir, bitrate=bitrate, allow_long=allow_long,
+                tld=tld, cache_dir=cache_dir, bitrate=bitrate, bed=bed, allow_long=allow_long,
                 holds=hold, reps=reps, scale=scale, rest=rest, changeover=changeover,
                 breath=breath, tempo=tempo, step_pause=step_pause, verbosity=verbosity,
-                countdown=countdown, progress=progress)
+                countdown=countdown, chimes=chimes, progress=progress)
         except CuecastError as exc:
             bar.stop()
             raise _fail(exc) from None
     tl = result.timeline
     typer.echo(f"Wrote {result.mp3} ({clock(tl.duration_ms)}, {len(tl.chapters)} chapters; "
                f"clips: {result.synthesized} synthesized, {result.cached} cached) "
-               f"and {result.cues.name}")
+               f"at {result.lufs:.1f} LUFS, and its cues and captions")
 
 
 def main() -> None:

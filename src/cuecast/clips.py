@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 
+from cuecast import master
 from cuecast.cache import ClipCache
 from cuecast.engines import Engine
+from cuecast.master import Levelled
 
 Progress = Callable[[int, int, int], None]
 """Called as clips become ready: (done, total, taken from cache)."""
@@ -20,26 +22,30 @@ class Clips:
 
     def __init__(self, engine: Engine, cache: ClipCache) -> None:
         self.engine, self.cache = engine, cache
-        self.identity = engine.identity()
-        self._mem: dict[str, np.ndarray] = {}
+        self.identity = {**engine.identity(), "levelling": master.VERSION,
+                         "lufs": master.TARGET_LUFS}
+        self._mem: dict[str, Levelled] = {}
         self._lock = threading.Lock()
         self.synthesized = 0
         self.cached = 0
 
-    def _load(self, text: str) -> np.ndarray:
+    def _load(self, text: str) -> Levelled:
         key = self.cache.key(self.identity, text)
-        samples = self.cache.get(key)
-        if samples is not None:
+        clip = self.cache.get(key)
+        if clip is not None:
             with self._lock:
                 self.cached += 1
-            return samples
-        samples = self.engine.synthesize(text).samples
-        self.cache.put(key, samples)
+            return clip
+        clip = master.level_clip(self.engine.synthesize(text).samples)
+        self.cache.put(key, clip)
         with self._lock:
             self.synthesized += 1
-        return samples
+        return clip
 
-    def get(self, text: str) -> np.ndarray:
+    def samples(self, text: str) -> np.ndarray:
+        return self.get(text).samples
+
+    def get(self, text: str) -> Levelled:
         found = self._mem.get(text)
         if found is None:
             found = self._mem[text] = self._load(text)

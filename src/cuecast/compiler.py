@@ -103,6 +103,13 @@ class _Layout:
                                  cue))
         return start + length
 
+    def chime(self, start: int, name: Chime, phase: Phase, cue: str,
+              side: Side | None = None) -> int:
+        """Add a chime (unless chimes are off); returns when it has finished ringing."""
+        if self.s.chimes == "off":
+            return start
+        return self.add(start, "chime", name, phase, cue, side)
+
     def say(self, start: int, text: str, phase: Phase, cue: str,
             side: Side | None = None) -> int:
         return self.add(start, "speech", text, phase, cue, side)
@@ -125,7 +132,8 @@ class _Layout:
                 t = max(t + s.rest_ms, end + SENTENCE_GAP_MS)
         outro = t
         end = self.say(outro, phrases.OUTRO, "outro", "outro")
-        end = self.add(end + SENTENCE_GAP_MS, "chime", "bell", "outro", "bell")
+        if self.s.chimes != "off":
+            end = self.chime(end + SENTENCE_GAP_MS, "bell", "outro", "bell")
         duration = end + TAIL_MS
         bounds = [0, *starts, outro, duration]
         titles = [phrases.CHAPTER_INTRO, *(ex.name for ex in r.exercises), phrases.CHAPTER_OUTRO]
@@ -170,12 +178,11 @@ class _Layout:
             else:
                 release_at = self.rep_block(ex, side, t, reps or 0, tempo)
                 release = phrases.RELAX
-            self.add(release_at, "chime", "end", "hold" if hold is not None else "reps",
-                     "end", side)
+            rung = self.chime(release_at, "end", "hold" if hold is not None else "reps", "end",
+                              side)
             end = self.say(release_at, release, "hold" if hold is not None else "reps",
                            "release", side)
-            # nothing new is said while the end chime still rings
-            t = max(end, release_at + CHIME_MS["end"]) + GAP_MS
+            t = max(end, rung) + GAP_MS  # nothing new is said while the end chime rings
         return t + SENTENCE_GAP_MS - GAP_MS
 
     def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
@@ -188,10 +195,10 @@ class _Layout:
             cues.append(_Cue(_PRIO_WARNING, t1 - 10_000, (phrases.TEN_LEFT,), "warning"))
         if hold >= 40_000:
             cues.append(_Cue(_PRIO_HALFWAY, t0 + hold // 2, (phrases.HALFWAY,), "halfway"))
-        after_begin = t0 + max(self.dur(phrases.BEGIN), CHIME_MS["start"]) + GAP_MS
+        rung = self.chime(t0, "start", "hold", "start", side)
+        after_begin = max(t0 + self.dur(phrases.BEGIN), rung) + GAP_MS
         cues += self.breath_cues(ex, after_begin, t1)
         self.place(cues, t0, t1 - GAP_MS, "hold", side)
-        self.add(t0, "chime", "start", "hold", "start", side)
         self.holds.append(Hold(ex.name, side, t0, t1, None))
         return t1
 
@@ -230,7 +237,7 @@ class _Layout:
             else:
                 cues.append(_Cue(_PRIO_COUNTDOWN, at, (word,), "count"))
         self.place(cues, t0, t1 - GAP_MS, "reps", side)
-        self.add(t0, "chime", "start", "reps", "start", side)
+        self.chime(t0, "start", "reps", "start", side)
         self.holds.append(Hold(ex.name, side, t0, t1, reps))
         return t1
 

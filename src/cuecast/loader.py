@@ -62,11 +62,12 @@ def load_routine(path: str | Path) -> Routine:
         raise RoutineError(shown, "no such file") from None
     except OSError as exc:
         raise RoutineError(shown, f"cannot be read ({exc.strerror})") from None
-    return parse_routine(data, shown)
+    return parse_routine(data, shown, base=p.parent)
 
 
-def parse_routine(data: bytes, shown: str) -> Routine:
-    """Validate routine file contents; ``shown`` is the name used in messages."""
+def parse_routine(data: bytes, shown: str, *, base: Path | None = None) -> Routine:
+    """Validate routine file contents; ``shown`` is the name used in messages. With ``base``
+    (the routine's folder), files it names (the cover) are checked too."""
     text = _decode(data, shown)
     root = _compose(text, shown)
     lines = _LineMap(root)
@@ -82,6 +83,8 @@ def parse_routine(data: bytes, shown: str) -> Routine:
     except ValidationError as exc:
         raise _many(_problems(shown, lines, exc.errors())) from None
     problems = list(_duplicate_names(routine, shown, lines))
+    if base is not None and routine.cover is not None:
+        problems += _cover_problems(base / routine.cover, shown, lines)
     if problems:
         raise _many(problems)
     return routine
@@ -304,3 +307,32 @@ def _duplicate_names(routine: Routine, shown: str, lines: _LineMap) -> Iterator[
                                field=f"exercises[{i}].name")
         else:
             seen[key] = i
+
+
+MAX_COVER_BYTES: Final = 5_000_000
+"""Largest cover image embedded in the MP3 (phones show a few hundred pixels)."""
+_IMAGE_MAGIC: Final = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def read_cover(path: Path) -> bytes:
+    """A cover image's bytes. Raises OSError or ValueError with a message for users."""
+    if path.stat().st_size > MAX_COVER_BYTES:
+        raise ValueError(f"is over {MAX_COVER_BYTES // 1_000_000} MB")
+    data = path.read_bytes()
+    if not data.startswith(_IMAGE_MAGIC):
+        raise ValueError("is not a JPEG or PNG image")
+    return data
+
+
+def _cover_problems(path: Path, shown: str, lines: _LineMap) -> list[RoutineError]:
+    try:
+        read_cover(path)
+    except FileNotFoundError:
+        message = f"{path} does not exist"
+    except OSError as exc:
+        message = f"{path} cannot be read ({exc.strerror})"
+    except ValueError as exc:
+        message = f"{path} {exc}"
+    else:
+        return []
+    return [RoutineError(shown, message, line=lines.line(("cover",)), field="cover")]

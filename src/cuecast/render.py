@@ -1,4 +1,5 @@
-"""``cuecast render``: routine -> timeline with real clip lengths -> one canvas -> MP3 + cues."""
+"""``cuecast render``: routine -> timeline with real clip lengths -> mastered clips -> one
+canvas -> tagged MP3, plus cues.json and captions beside it."""
 
 from __future__ import annotations
 
@@ -7,23 +8,31 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from cuecast import ffmpeg, phrases
+import numpy as np
+
+from cuecast import captions, ffmpeg, phrases
 from cuecast.audio import length_ms, segment
+from cuecast.bed import file_loop, level, mix_bed, noise_loop
 from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.chimes import chime
 from cuecast.clips import Clips, Progress
 from cuecast.compiler import compile_session, estimate_ms
+from cuecast.dynamics import fade_out
 from cuecast.engines import get_engine
-from cuecast.errors import OptionError
-from cuecast.loader import load_routine
+from cuecast.errors import OptionError, RoutineError
+from cuecast.loader import load_routine, read_cover
+from cuecast.master import master
+from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
 from cuecast.stitch import stitch
-from cuecast.timeline import Timeline
+from cuecast.tags import TagInfo, write_tags
+from cuecast.timeline import Timeline, clock
+from cuecast.timing import format_duration
 
 MAX_SESSION_MS: Final = 3 * 3600 * 1000
 """Longest session rendered without ``--allow-long``."""
@@ -42,6 +51,8 @@ class Rendered:
     """Clips made by the engine in this render."""
     cached: int
     """Clips taken from the cache."""
+    lufs: float
+    """Integrated loudness, as computed while mastering."""
 
 
 def slugify(name: str) -> str:
@@ -50,28 +61,34 @@ def slugify(name: str) -> str:
     return slug or "session"
 
 
-def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, Path]:
+SIDECARS: Final = (".cues.json", ".lrc", ".srt", ".vtt")
+"""Files written beside the MP3, with its stem."""
+FADE_MS: Final = 2000
+"""Fade at the very end (over the bell's tail and the last silence)."""
+
+
+def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[str, Path]]:
     if output is None:
         mp3 = Path("output") / f"{slugify(routine_path.stem)}.mp3"
     elif output.suffix.lower() == ".mp3":
         mp3 = output
     else:
         raise OptionError(f"-o {output}: the output must be an .mp3 file")
-    return mp3, mp3.with_name(mp3.stem + ".cues.json")
+    return mp3, {ext: mp3.with_name(mp3.stem + ext) for ext in SIDECARS}
 
 
 def render(*, path: Path, output: Path | None = None, engine: str = "piper",
            voice: Path | None = None, speed: float | None = None, lang: str | None = None,
            tld: str | None = None, cache_dir: Path | None = None, bitrate: int = 64,
-           allow_long: bool = False, progress: Progress | None = None,
+           bed: str | None = None, allow_long: bool = False, progress: Progress | None = None,
            **custom: Any) -> Rendered:
-    """Render a routine to MP3 and cues.json; ``custom`` are :func:`resolve_settings`'s
-    options. Raises CuecastError subclasses."""
+    """Render a routine to MP3 and its sidecars; ``custom`` are :func:`resolve_settings`'s
+    options. ``bed`` is ``noise`` or an audio file. Raises CuecastError subclasses."""
     if bitrate not in BITRATES:
         raise OptionError(f"--bitrate must be one of {', '.join(map(str, BITRATES))}")
     routine = load_routine(path)
     settings = resolve_settings(routine, **custom)
-    mp3, cues = output_paths(path, output)
+    mp3, sidecars = output_paths(path, output)
     # Lay out once with estimates, recording every phrase the compiler may want said.
     wanted: list[str] = []
 
@@ -83,19 +100,73 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     if preview.duration_ms > MAX_SESSION_MS and not allow_long:
         raise OptionError(f"the session would last about {preview.duration_ms // 60000} "
                           "minutes (over 3 hours); pass --allow-long if you mean it")
+    bed_loop = _bed(bed)
+    cover = _cover(path, routine)
     tts = get_engine(engine, voice=voice, speed=speed, lang=lang, tld=tld)
     clips = Clips(tts, ClipCache(cache_dir or default_cache_dir()))
     clips.prefetch([*wanted, *phrases.FIXED], progress)
-    timeline = compile_session(routine, settings, lambda text: length_ms(clips.get(text)))
-    session = segment(stitch(timeline, clips.get, chime))
+    timeline = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
+    style = settings.chimes
+    mastered = master(timeline, clips.get, lambda name: chime(name, style))
+    canvas = stitch(timeline, mastered.get)
+    if bed_loop is not None:
+        mix_bed(canvas, timeline, bed_loop)
+    fade_out(canvas, FADE_MS)
+    session = segment(canvas)
+    del canvas  # the segment holds its own copy; keep one session in memory, not two
+    lyrics = captions.lrc(timeline)
+    texts = {".cues.json": json.dumps({**timeline.to_json(), "loudness": {
+                 "integrated_lufs": round(mastered.lufs, 2),
+                 "trim_db": round(mastered.trim_db, 2)}}, indent=1, ensure_ascii=False) + "\n",
+             ".lrc": lyrics, ".srt": captions.srt(timeline), ".vtt": captions.vtt(timeline)}
     mp3.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic(mp3) as tmp:
+    with ExitStack() as stack:  # every file complete before any is renamed into place
+        tmp = stack.enter_context(_atomic(mp3))
         # piped straight to ffmpeg: pydub's export() would write a temporary WAV first
         ffmpeg.encode_mp3(session.raw_data, tmp, bitrate_kbps=bitrate)
-    with _atomic(cues) as tmp:
-        tmp.write_text(json.dumps(timeline.to_json(), indent=1, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
-    return Rendered(mp3, cues, timeline, clips.synthesized, clips.cached)
+        write_tags(tmp, timeline, TagInfo(summary=summary(routine, timeline), lyrics=lyrics,
+                                          cover=cover, source=_source(routine)))
+        for ext, text in texts.items():
+            stack.enter_context(_atomic(sidecars[ext])).write_text(text, encoding="utf-8")
+    return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
+                    mastered.lufs)
+
+
+def _bed(bed: str | None) -> np.ndarray | None:
+    if bed is None or bed == "off":
+        return None
+    return level(noise_loop() if bed == "noise" else file_loop(Path(bed)))
+
+
+def _cover(path: Path, routine: Routine) -> bytes | None:
+    if routine.cover is None:
+        return None
+    try:
+        return read_cover(path.parent / routine.cover)
+    except (OSError, ValueError) as exc:  # changed since it was loaded
+        raise RoutineError(str(path), f"{routine.cover}: {exc}", field="cover") from None
+
+
+def _source(routine: Routine) -> str | None:
+    src = routine.source
+    if src is None:
+        return None
+    return " - ".join(x for x in (src.title, src.author, src.url) if x)
+
+
+def summary(routine: Routine, timeline: Timeline) -> str:
+    """The tag comment: what the session holds, with the timings as rendered."""
+    lines = [routine.description] if routine.description else []
+    for ex in routine.exercises:
+        blocks = [h for h in timeline.holds if h.exercise == ex.name]
+        if not blocks:
+            continue
+        first = blocks[0]
+        what = (f"{first.reps} reps" if first.reps is not None
+                else format_duration(first.end_ms - first.start_ms))
+        lines.append(f"{ex.name}: {what}{' each side' if first.side else ''}")
+    lines.append(f"Total {clock(timeline.duration_ms)}. Made with cuecast.")
+    return "\n".join(lines)
 
 
 @contextmanager

@@ -42,6 +42,21 @@ def _clean_text(value: str) -> str:
 Text = Annotated[StrictStr, AfterValidator(_clean_text)]
 """A single line of text to be spoken or shown: trimmed, not empty, no control characters."""
 
+COVER_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def _cover_path(value: str) -> str:
+    # a routine may come from anywhere: it names a picture beside itself, nothing else
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or ".." in parts:
+        raise ValueError("must be a path inside the routine's folder (no '..', not absolute)")
+    if not value.lower().endswith(COVER_SUFFIXES):
+        raise ValueError("must be a .jpg, .jpeg or .png file")
+    return value
+
+
+CoverPath = Annotated[Text, AfterValidator(_cover_path)]
+
 
 def _to_timing(value: Any) -> Timing:
     if isinstance(value, Timing):
@@ -150,6 +165,8 @@ class Defaults(_Model):
     verbosity: Literal["full", "brief"] | None = Field(
         None, description="'full': purpose and steps; 'brief': name and timing only.")
     countdown: bool | None = Field(None, description="Count down the last seconds of holds.")
+    chimes: Literal["soft", "bright", "off"] | None = Field(
+        None, description="Chime style marking holds and the end: 'soft', 'bright' or 'off'.")
 
 
 class Exercise(_Model):
@@ -177,7 +194,7 @@ class Routine(_Model):
                                     "E.g. 'Pose', 'Exercise', 'Round'.")
     description: Text | None = Field(None, description="A sentence or two about the routine.")
     source: Source | None = Field(None, description="Attribution of the original.")
-    cover: Text | None = Field(None, description="Cover image (JPEG or PNG), relative to "
+    cover: CoverPath | None = Field(None, description="Cover image (JPEG or PNG), relative to "
                                                  "this file.")
     defaults: Defaults | None = Field(None, description="Session settings.")
     exercises: tuple[Exercise, ...] = Field(min_length=1, max_length=100,

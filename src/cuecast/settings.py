@@ -5,13 +5,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 from cuecast.errors import OptionError
 from cuecast.routine import Exercise, Routine, name_key, parse_breath
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_timing
 
 Verbosity = Literal["full", "brief"]
+ChimeStyle = Literal["soft", "bright", "off"]
+CHIME_STYLES: Final = ("soft", "bright", "off")
 
 DEFAULT_REST_MS: Final = 10_000
 DEFAULT_CHANGEOVER_MS: Final = 5_000
@@ -53,6 +55,9 @@ class Settings:
 
     countdown: bool = True
     """Count 'three, two, one' into the end of each hold."""
+
+    chimes: ChimeStyle = "soft"
+    """Chimes at each hold's start and end and a bell at the end; ``off`` for none."""
 
     lead_in_ms: int = DEFAULT_LEAD_IN_MS
     """Silence before the first word (Bluetooth outputs clip the first syllable)."""
@@ -98,6 +103,7 @@ def resolve_settings(
     step_pause: float | None = None,
     verbosity: str | None = None,
     countdown: bool | None = None,
+    chimes: str | None = None,
     holds: Sequence[str] = (),
     reps: Sequence[str] = (),
 ) -> Settings:
@@ -123,6 +129,9 @@ def resolve_settings(
     except ValueError as exc:
         raise OptionError(f"--breath: {exc}") from None
     countdown_v = pick(countdown, "countdown")
+    chimes_v = pick(chimes, "chimes") or "soft"
+    if chimes_v not in CHIME_STYLES:
+        raise OptionError(f"--chimes must be one of {', '.join(CHIME_STYLES)}, not '{chimes_v}'")
     return Settings(
         scale=1.0 if scale_v is None else float(scale_v),
         rest_ms=_seconds(pick(rest, "rest"), DEFAULT_REST_MS, "--rest", 600),
@@ -135,6 +144,7 @@ def resolve_settings(
                                "--step-pause", 60),
         verbosity="brief" if verb == "brief" else "full",
         countdown=True if countdown_v is None else bool(countdown_v),
+        chimes=cast(ChimeStyle, chimes_v),
         holds=_overrides(routine, holds, "hold"),
         reps=_overrides(routine, reps, "reps"),
     )

@@ -1,7 +1,7 @@
 """Lay clips on one canvas at their timeline positions, in one pass, sample-exact.
 
-Speech lines never overlap (the compiler guarantees it) so they are copied in; chimes are mixed
-on top. A clip longer than its event is an error, never silently cut (pydub's ``overlay`` would).
+Speech lines never overlap (the compiler guarantees it); chimes may ring under them. A clip
+longer than its event is an error, never silently cut (pydub's ``overlay`` would).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 
 from cuecast.errors import RenderError
 from cuecast.ffmpeg import RATE
-from cuecast.timeline import Timeline
+from cuecast.timeline import Event, Timeline
 
 
 def sample_at(ms: int) -> int:
@@ -20,17 +20,18 @@ def sample_at(ms: int) -> int:
     return (ms * RATE + 500) // 1000
 
 
-def stitch(timeline: Timeline, clip: Callable[[str], np.ndarray],
-           chime: Callable[[str], np.ndarray]) -> np.ndarray:
-    """The session's int16 samples. ``clip(text)`` / ``chime(name)`` give each event's audio."""
+def stitch(timeline: Timeline, audio: Callable[[Event], np.ndarray]) -> np.ndarray:
+    """The session's int16 samples; ``audio(event)`` gives each event's samples."""
     total = sample_at(timeline.duration_ms)
-    canvas = np.zeros(total, dtype=np.int32)
+    canvas = np.zeros(total, dtype=np.int16)
     for event in timeline.events:
-        audio = clip(event.text) if event.kind == "speech" else chime(event.text)
+        clip = audio(event)
         start, room = sample_at(event.start_ms), sample_at(event.end_ms) - sample_at(
             event.start_ms)
-        if len(audio) > room + 1 or start + len(audio) > total:
-            raise RenderError(f"clip for {event.text[:40]!r} is {len(audio)} samples, its slot "
+        if len(clip) > room + 1 or start + len(clip) > total:
+            raise RenderError(f"clip for {event.text[:40]!r} is {len(clip)} samples, its slot "
                               f"{room}: the timeline was not compiled with these clips")
-        canvas[start:start + len(audio)] += audio
-    return np.clip(canvas, -32768, 32767).astype(np.int16)
+        # mixed, not copied: a chime may ring under speech; saturate instead of wrapping
+        span = slice(start, start + len(clip))
+        canvas[span] = np.clip(canvas[span].astype(np.int32) + clip, -32768, 32767)
+    return canvas

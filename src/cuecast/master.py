@@ -1,0 +1,138 @@
+"""Loudness: every clip levelled on its own, then one small trim for the whole session.
+
+Each speech clip is brought to ``TARGET_LUFS`` with its peaks limited when it is synthesized,
+and cached that way, so every voice and engine sounds equally loud and a warm render does no
+signal processing beyond the trim. The session's loudness is then computed from the clips'
+energy profiles and their places (:mod:`cuecast.loudness`), and a single gain (about +1 dB:
+the pauses around lines pull the gated average down a little) lands it on the target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from cuecast import loudness
+from cuecast.dynamics import limiter_gain, to_int16
+from cuecast.ffmpeg import RATE
+from cuecast.timeline import Event, Timeline
+
+TARGET_LUFS: Final = -16.0
+"""Integrated loudness of the session: spoken-word podcasts on phones (Apple, Spotify)."""
+CEILING: Final = 10 ** (-3.5 / 20)
+"""Sample-peak ceiling; MP3 encoding and inter-sample peaks add up to about 2 dB."""
+CLIP_CEILING: Final = 10 ** (-4.5 / 20)
+"""A levelled clip's ceiling: 1 dB of room for the session trim before limiting again."""
+CHIME_LU: Final = -8.0
+"""Chime loudness (loudest 400 ms) relative to the target: clearly heard, never startling."""
+VERSION: Final = 1
+"""Bumped when levelling changes, so cached clips are levelled again."""
+
+
+@dataclass(frozen=True)
+class Levelled:
+    """A clip at its final level, with what loudness needs to know about it."""
+
+    samples: np.ndarray
+    """int16 samples at the session rate."""
+    profile: np.ndarray
+    """K-weighted energy per 10 ms (:func:`cuecast.loudness.profile`)."""
+
+
+def level_clip(samples: np.ndarray, lufs: float = TARGET_LUFS) -> Levelled:
+    """Bring one clip to ``lufs`` with its peaks limited to ``CLIP_CEILING``.
+
+    Limiting takes a little loudness away, so the gain is found by a few secant steps.
+    """
+    x = samples.astype(np.float64)
+    if samples.dtype == np.int16:
+        x /= 32768.0
+    now = loudness.of_clip(x)
+    if not math.isfinite(now):
+        return Levelled(to_int16(x), loudness.profile(x))
+    gain, tried = lufs - now, (0.0, now)
+    for _ in range(5):
+        y = _gained(x, gain, CLIP_CEILING)
+        got = loudness.of_clip(y)
+        if abs(got - lufs) < 0.05:
+            break
+        slope = min(1.0, max(0.2, (got - tried[1]) / (gain - tried[0]))) if gain != tried[0] \
+            else 1.0
+        tried = (gain, got)
+        gain += (lufs - got) / slope
+    out = to_int16(y)
+    return Levelled(out, loudness.profile(out))
+
+
+def _gained(x: np.ndarray, gain_db: float, ceiling: float) -> np.ndarray:
+    y = x * 10 ** (gain_db / 20)
+    return y * limiter_gain(y, ceiling)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Mastered:
+    """A session's audio, ready to stitch: every event's samples at their final level."""
+
+    audio: dict[tuple[str, str], np.ndarray]
+    """(kind, text) -> int16 samples."""
+    trim_db: float
+    """Gain applied to every speech clip."""
+    lufs: float
+    """Integrated loudness of the result, computed from the clips' profiles."""
+
+    def get(self, event: Event) -> np.ndarray:
+        return self.audio[event.kind, event.text]
+
+
+def master(timeline: Timeline, clip: Callable[[str], Levelled],
+           chime: Callable[[str], np.ndarray], *,
+           target_lufs: float = TARGET_LUFS) -> Mastered:
+    """Trim a session of levelled clips onto ``target_lufs``; chimes sit ``CHIME_LU`` under."""
+    speech = {e.text: clip(e.text) for e in timeline.speech()}
+    chimes = {}
+    for name in {e.text for e in timeline.events if e.kind == "chime"}:
+        raw = chime(name).astype(np.float64) / 32768.0
+        y = _gained(raw, target_lufs + CHIME_LU - _loudest(loudness.profile(raw)), CEILING)
+        chimes[name] = Levelled(to_int16(y), loudness.profile(y))
+
+    def placements(trim: float) -> Iterable[tuple[int, np.ndarray]]:
+        power = 10 ** (trim / 10)
+        for e in timeline.events:
+            if e.kind == "speech":
+                yield e.start_ms, speech[e.text].profile * power
+            else:
+                yield e.start_ms, chimes[e.text].profile
+
+    lufs = loudness.integrated(placements(0.0), timeline.duration_ms)
+    trim = target_lufs - lufs if math.isfinite(lufs) else 0.0
+    for _ in range(3):  # chimes do not follow the trim, so the result moves slightly less
+        lufs = loudness.integrated(placements(trim), timeline.duration_ms)
+        if not math.isfinite(lufs) or abs(lufs - target_lufs) < 0.05:
+            break
+        trim += target_lufs - lufs
+    audio: dict[tuple[str, str], np.ndarray] = {("chime", k): v.samples
+                                                for k, v in chimes.items()}
+    for text, levelled in speech.items():
+        audio["speech", text] = _trimmed(levelled.samples, trim)
+    return Mastered(audio, trim, lufs)
+
+
+def _trimmed(samples: np.ndarray, trim_db: float) -> np.ndarray:
+    if abs(trim_db) < 0.01:
+        return samples
+    y = samples.astype(np.float64) * (10 ** (trim_db / 20) / 32768.0)
+    if trim_db > 0 and float(np.max(np.abs(y))) > CEILING:
+        y *= limiter_gain(y, CEILING)  # only when the trim outgrows the clip's headroom
+    return to_int16(y)
+
+
+def _loudest(profile: np.ndarray) -> float:
+    """The loudest 400 ms of a short sound (momentary loudness): how loud it strikes the ear."""
+    window = min(len(profile), 40)
+    sums = np.convolve(profile, np.ones(window), mode="valid")
+    power = float(np.max(sums)) / (window * RATE // 100)
+    return -0.691 + 10 * math.log10(max(power, 1e-12))
