@@ -12,6 +12,7 @@ from cuecast import master
 from cuecast.cache import ClipCache
 from cuecast.engines import Engine
 from cuecast.master import Levelled
+from cuecast.narration import speakable
 
 Progress = Callable[[int, int, int], None]
 """Called as clips become ready: (done, total, taken from cache)."""
@@ -36,7 +37,7 @@ class Clips:
             with self._lock:
                 self.cached += 1
             return clip
-        clip = master.level_clip(self.engine.synthesize(text).samples)
+        clip = master.level_clip(self.engine.synthesize(speakable(text)).samples)
         self.cache.put(key, clip)
         with self._lock:
             self.synthesized += 1

@@ -24,7 +24,7 @@ from cuecast.clips import Clips, Progress
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.dynamics import fade_out
 from cuecast.engines import get_engine
-from cuecast.errors import OptionError, RoutineError
+from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.loader import load_routine, read_cover
 from cuecast.master import master
 from cuecast.routine import Routine
@@ -55,9 +55,16 @@ class Rendered:
     """Integrated loudness, as computed while mastering."""
 
 
+_RESERVED: Final = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                              *(f"lpt{i}" for i in range(10))])
+"""Names Windows will not create a file under, whatever the extension."""
+
+
 def slugify(name: str) -> str:
-    """A safe file stem: lower-case ASCII letters, digits and dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80]
+    """A safe file stem: lower-case ASCII letters, digits and dashes; never a path."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80].strip("-")
+    if slug in _RESERVED:
+        slug += "-session"
     return slug or "session"
 
 
@@ -70,6 +77,8 @@ FADE_MS: Final = 2000
 def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[str, Path]]:
     if output is None:
         mp3 = Path("output") / f"{slugify(routine_path.stem)}.mp3"
+    elif "\0" in str(output):
+        raise OptionError("-o: the file name contains a NUL character")
     elif output.suffix.lower() == ".mp3":
         mp3 = output
     else:
@@ -119,15 +128,20 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
                  "integrated_lufs": round(mastered.lufs, 2),
                  "trim_db": round(mastered.trim_db, 2)}}, indent=1, ensure_ascii=False) + "\n",
              ".lrc": lyrics, ".srt": captions.srt(timeline), ".vtt": captions.vtt(timeline)}
-    mp3.parent.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:  # every file complete before any is renamed into place
-        tmp = stack.enter_context(_atomic(mp3))
-        # piped straight to ffmpeg: pydub's export() would write a temporary WAV first
-        ffmpeg.encode_mp3(session.raw_data, tmp, bitrate_kbps=bitrate)
-        write_tags(tmp, timeline, TagInfo(summary=summary(routine, timeline), lyrics=lyrics,
-                                          cover=cover, source=_source(routine)))
-        for ext, text in texts.items():
-            stack.enter_context(_atomic(sidecars[ext])).write_text(text, encoding="utf-8")
+    try:
+        mp3.parent.mkdir(parents=True, exist_ok=True)
+        _sweep(mp3.parent)
+        with ExitStack() as stack:  # every file complete before any is renamed into place
+            tmp = stack.enter_context(_atomic(mp3))
+            # piped straight to ffmpeg: pydub's export() would write a temporary WAV first
+            ffmpeg.encode_mp3(session.raw_data, tmp, bitrate_kbps=bitrate)
+            write_tags(tmp, timeline, TagInfo(summary=summary(routine, timeline),
+                                              lyrics=lyrics, cover=cover,
+                                              source=_source(routine)))
+            for ext, text in texts.items():
+                stack.enter_context(_atomic(sidecars[ext])).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RenderError(f"cannot write {mp3}: {exc.strerror or exc}") from None
     return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
                     mastered.lufs)
 
@@ -172,7 +186,8 @@ def summary(routine: Routine, timeline: Timeline) -> str:
 @contextmanager
 def _atomic(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target``, renamed onto it only when the block succeeds."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".part")
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-{os.getpid()}-",
+                                suffix=".part")
     os.close(fd)
     tmp = Path(name)
     umask = os.umask(0)
@@ -183,3 +198,26 @@ def _atomic(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove temporary files left by renders that were killed (their process is gone).
+
+    A live render's files are left alone, so renders into one folder can run at once.
+    """
+    for part in folder.glob(".*.part"):
+        found = re.search(r"-(\d+)-[^-]*\.part$", part.name)
+        if found and not _alive(int(found.group(1))):
+            part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # os.kill(pid, 0) would terminate it there; never sweep on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True

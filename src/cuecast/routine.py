@@ -33,10 +33,17 @@ def _clean_text(value: str) -> str:
         raise ValueError("must not be empty")
     if len(text) > MAX_TEXT:
         raise ValueError(f"is {len(text)} characters long; keep it under {MAX_TEXT}")
-    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co")), None)
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co")
+                or c in _BIDI_CONTROLS), None)
     if bad is not None:
         raise ValueError(f"contains the control character U+{ord(bad):04X}")
+    if not any(unicodedata.category(c)[0] in "LN" for c in text):
+        raise ValueError("has no words to say (only symbols or punctuation)")
     return text
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Direction overrides can make a caption read differently from what is spoken."""
 
 
 Text = Annotated[StrictStr, AfterValidator(_clean_text)]
