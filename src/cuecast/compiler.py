@@ -30,7 +30,6 @@ from cuecast.timeline import (
     Side,
     Timeline,
 )
-from cuecast.timing import format_duration
 
 Durations = Callable[[str], int]
 """Phrase -> milliseconds it takes to say."""
@@ -148,14 +147,11 @@ class _Layout:
         hold, reps = s.hold_ms(ex), s.rep_count(ex)
         tempo = round(ex.tempo * 1000) if ex.tempo else s.tempo_ms
         block_ms = hold if hold is not None else (reps or 0) * tempo
-        spoken = (format_duration(hold) if hold is not None
-                  else f"{reps} {'rep' if reps == 1 else 'reps'}")
-        if ex.timing.per_side:
-            spoken += " each side"
         t = self.say(t, phrases.announce(self.r.label, index + 1, len(self.r.exercises),
                                          ex.name), "announce", "announce") + GAP_MS
         # the length is its own clip, so changing a hold re-synthesizes only this phrase
-        t = self.say(t, f"{spoken}.", "announce", "timing") + SENTENCE_GAP_MS
+        t = self.say(t, phrases.timing(hold, reps, ex.timing.per_side), "announce",
+                     "timing") + SENTENCE_GAP_MS
         if s.verbosity == "full":
             if ex.purpose:
                 t = self.say(t, fit_text(ex.purpose, hold_ms=block_ms, reps=reps), "setup",

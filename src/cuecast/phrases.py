@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from cuecast.timing import format_duration
+
 BEGIN: Final = "Begin."
 RELEASE: Final = "Release."
 RELAX: Final = "And relax."
@@ -58,6 +60,31 @@ def intro(title: str, exercises: int, minutes: int) -> str:
     length = "under a minute" if minutes < 1 else (
         "about 1 minute" if minutes == 1 else f"about {minutes} minutes")
     return f"{title}. {exercises} {noun}, {length}."
+
+
+def timing(hold_ms: int | None, reps: int | None, per_side: bool) -> str:
+    """The announced length: ``1 minute.``, ``30 seconds each side.``, ``12 reps.``"""
+    spoken = format_duration(hold_ms) if hold_ms is not None else (
+        f"{reps} {'rep' if reps == 1 else 'reps'}")
+    return f"{spoken} each side." if per_side else f"{spoken}."
+
+
+LIKELY_HOLDS_S: Final = (10, 15, 20, 30, 45, 60, 90, 120)
+"""Hold lengths people often switch to; their announcements are synthesized ahead."""
+LIKELY_REPS: Final = (5, 8, 10, 12, 15, 20)
+
+
+def likely(hold_sides: set[bool], rep_sides: set[bool]) -> list[str]:
+    """Lengths a re-render after a small change would announce: synthesized with the first
+    render, so tweaking a hold later re-renders from the cache alone (see :func:`intros`)."""
+    out = [timing(s * 1000, None, side) for side in sorted(hold_sides) for s in LIKELY_HOLDS_S]
+    out += [timing(None, n, side) for side in sorted(rep_sides) for n in LIKELY_REPS]
+    return out
+
+
+def intros(title: str, exercises: int, minutes: int) -> list[str]:
+    """The intro a couple of minutes either way, for the same reason as :func:`likely`."""
+    return [intro(title, exercises, m) for m in range(max(0, minutes - 2), minutes + 3)]
 
 
 def next_up(name: str) -> str:

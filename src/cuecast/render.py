@@ -113,8 +113,13 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     cover = _cover(path, routine)
     tts = get_engine(engine, voice=voice, speed=speed, lang=lang, tld=tld)
     clips = Clips(tts, ClipCache(cache_dir or default_cache_dir()))
-    clips.prefetch([*wanted, *phrases.FIXED], progress)
+    exercises = routine.exercises
+    ahead = phrases.likely({e.timing.per_side for e in exercises if e.timing.reps is None},
+                           {e.timing.per_side for e in exercises if e.timing.reps is not None})
+    clips.prefetch([*wanted, *phrases.FIXED, *ahead], progress)
     timeline = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
+    clips.prefetch(phrases.intros(routine.title, len(exercises),
+                                  round(timeline.duration_ms / 60_000)))
     style = settings.chimes
     mastered = master(timeline, clips.get, lambda name: chime(name, style))
     canvas = stitch(timeline, mastered.get)

@@ -1,0 +1,126 @@
+"""``scripts/bench``: how fast and how lean a render is, against the physical floor and against
+the naive way. Every row is a separate process, timed from the outside (start-up included:
+that is what a user waits for).
+
+Usage: python -m benchmarks.bench [ROUTINE] [--skip-naive]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cuecast import ffmpeg
+from cuecast.timeline import clock
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"naive/cold": 2.0, "warm/encode floor": 1.5, "peak RSS MB": 400}
+
+
+@dataclass
+class Row:
+    name: str
+    wall_s: float
+    session_ms: int
+    rss_mb: float
+    note: str = ""
+
+    @property
+    def rtf(self) -> float:
+        return self.session_ms / 1000 / self.wall_s if self.wall_s else 0.0
+
+
+def run(args: list[str], work: Path) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB, stdout) of one child process."""
+    report = work / "report.json"
+    env = {**os.environ, "BENCH_REPORT": str(report)}
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.child", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(args[:3])} failed:\n{proc.stderr}")
+    return wall, json.loads(report.read_text())["rss_mb"], proc.stdout.strip()
+
+
+def duration_ms(mp3: Path) -> int:
+    cues = json.loads(mp3.with_name(mp3.stem + ".cues.json").read_text(encoding="utf-8"))
+    return int(cues["duration_ms"])
+
+
+def encode_floor(mp3: Path, work: Path, tries: int = 3) -> float:
+    """Best of ``tries``: ffmpeg encoding the session's PCM with render's exact settings."""
+    pcm = ffmpeg.decode_file(mp3)
+    best = float("inf")
+    for _ in range(tries):
+        started = time.perf_counter()
+        ffmpeg.encode_mp3(pcm, work / "floor.mp3", bitrate_kbps=64)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    routine = Path(args[0]) if args else ROOT / "routines" / "upper-back-pain.yaml"
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="cuecast-bench-") as tmp:
+        work = Path(tmp)
+        cache = work / "cache"
+        common = ["--cache-dir", str(cache)]
+
+        def render(name: str, out: str, *extra: str) -> Row:
+            mp3 = work / out
+            wall, rss, said = run(["render", str(routine), "-o", str(mp3), *common, *extra],
+                                  work)
+            synth = said.split("clips: ")[1].split(",")[0] if "clips: " in said else "?"
+            rows.append(Row(name, wall, duration_ms(mp3), rss, synth))
+            return rows[-1]
+
+        cold = render("cold render (empty cache)", "cold.mp3")
+        warm = render("warm re-render, one hold changed", "warm.mp3", "--hold", "cat-cow=90")
+        floor = encode_floor(work / "warm.mp3", work)
+        rows.append(Row("encode floor (ffmpeg, same PCM)", floor, warm.session_ms, 0.0))
+        run(["render", str(routine), "-o", str(work / "x4.mp3"), *common, "--scale", "4"], work)
+        x4 = render("warm, all holds x4", "x4.mp3", "--scale", "4")
+        naive = None
+        if "--skip-naive" not in sys.argv:
+            out = work / "naive.mp3"
+            wall, rss, _ = run(["--naive", str(work / "cold.cues.json"), str(out)], work)
+            naive = Row("naive baseline (benchmarks/naive.py)", wall, cold.session_ms, rss)
+            rows.append(naive)
+    print_table(rows, cold, warm, floor, x4, naive)
+
+
+def print_table(rows: list[Row], cold: Row, warm: Row, floor: float, x4: Row,
+                naive: Row | None) -> None:
+    print(f"cuecast bench on {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
+    print(f"{'':38} {'wall s':>7} {'session':>9} {'x realtime':>10} {'peak RSS':>9}  clips")
+    for r in rows:
+        rss = f"{r.rss_mb:.0f} MB" if r.rss_mb else "-"
+        print(f"{r.name:38} {r.wall_s:7.2f} {clock(r.session_ms):>9} {r.rtf:10.0f} "
+              f"{rss:>9}  {r.note}")
+    print()
+    checks = []
+    if naive:
+        checks.append(("naive / cold", naive.wall_s / cold.wall_s, ">=", 2.0))
+    checks.append(("warm / encode floor", warm.wall_s / floor, "<=", 1.5))
+    checks.append(("peak RSS, MB (cold, warm, x4)", max(cold.rss_mb, warm.rss_mb, x4.rss_mb),
+                   "<=", 400))
+    length_ratio = x4.session_ms / warm.session_ms
+    checks.append((f"x4 time / warm time (session ratio {length_ratio:.2f})",
+                   x4.wall_s / warm.wall_s, "<=", length_ratio))
+    for name, value, op, target in checks:
+        ok = value >= target if op == ">=" else value <= target
+        print(f"{name:52} {value:7.2f}  target {op} {target:g}  {'ok' if ok else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
