@@ -56,7 +56,8 @@ Rest = Annotated[Optional[float], typer.Option(  # noqa: UP045
 Changeover = Annotated[Optional[float], typer.Option(  # noqa: UP045
     help="Time to switch sides, seconds (default 5).")]
 Breath = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    help="Breathing rhythm inhale:exhale in seconds (default 4:6).")]
+    help="Breathing rhythm in seconds: inhale:exhale (default 4:6), inhale:hold:exhale "
+    "(4:7:8) or inhale:hold:exhale:hold (box breathing, 4:4:4:4).")]
 Tempo = Annotated[Optional[float], typer.Option(  # noqa: UP045
     help="Seconds per rep where the routine gives none (default 4).")]
 StepPause = Annotated[Optional[float], typer.Option(  # noqa: UP045
@@ -196,6 +197,49 @@ def render(
     typer.echo(f"Wrote {result.mp3} ({clock(tl.duration_ms)}, {len(tl.chapters)} chapters; "
                f"clips: {result.synthesized} synthesized, {result.cached} cached) "
                f"at {result.lufs:.1f} LUFS, and its cues and captions")
+
+
+@app.command("import")
+def import_(
+    article: Annotated[Path, typer.Argument(help="Article saved as text, Markdown or HTML.",
+                                            show_default=False)],
+    output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "-o", "--output", help="Routine file to write (default routines/<title>.yaml).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Turn a stretching article into a routine file (checked before it is written)."""
+    from cuecast.library import import_article
+
+    try:
+        result = import_article(path=article, output=output, force=force)
+    except CuecastError as exc:
+        raise _fail(exc) from None
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"Wrote {result.written}; check it, then: cuecast render {result.written}")
+
+
+@app.command("list")
+def list_(
+    folder: Annotated[Path, typer.Argument(help="Folder of routine files.")] = Path("routines"),
+) -> None:
+    """List the routines in a folder with their exercise counts and lengths."""
+    from cuecast.library import list_routines
+    from cuecast.timeline import clock
+
+    try:
+        entries = list_routines(folder=folder)
+    except CuecastError as exc:
+        raise _fail(exc) from None
+    for e in entries:
+        if e.problem:
+            typer.echo(f"{e.path.name:32} INVALID  {e.problem}")
+        else:
+            typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  {clock(e.duration_ms)[:5]}"
+                       f"  {e.title}")
+    if any(e.problem for e in entries):
+        raise typer.Exit(2)
 
 
 def main() -> None:

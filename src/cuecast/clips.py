@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 
 import numpy as np
 
 from cuecast import master
 from cuecast.cache import ClipCache
 from cuecast.engines import Engine
+from cuecast.errors import CuecastError
 from cuecast.master import Levelled
 from cuecast.narration import speakable
 
@@ -53,8 +55,12 @@ class Clips:
         return found
 
     def prefetch(self, texts: Iterable[str], progress: Progress | None = None) -> None:
-        """Make every text ready, using the engine's workers for the ones not yet cached."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._mem]
+        """Make every text ready, using the engine's workers for the ones not yet cached.
+
+        Longest first: the workers finish together instead of one waiting on a long line.
+        """
+        todo = sorted((t for t in dict.fromkeys(texts) if t not in self._mem), key=len,
+                      reverse=True)
         pool = ThreadPoolExecutor(max_workers=max(1, self.engine.workers()))
         try:
             futures = {pool.submit(self._load, text): text for text in todo}
@@ -65,3 +71,24 @@ class Clips:
         finally:
             # on an error (or Ctrl-C) stop at once: queued clips are not even started
             pool.shutdown(wait=True, cancel_futures=True)
+
+    @contextmanager
+    def ahead(self, texts: Iterable[str]) -> Iterator[None]:
+        """Cache ``texts`` in the background while the block runs (the encoder leaves a core
+        idle), and wait for them at its end. They are only a head start for later renders,
+        so a failure here is ignored; an interruption stops them at once."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._mem]
+        pool = ThreadPoolExecutor(max_workers=1)
+        futures = [pool.submit(self._load, t) for t in sorted(todo, key=len, reverse=True)]
+        try:
+            yield
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        for future in futures:
+            try:
+                future.result()
+            except CuecastError:
+                pool.shutdown(wait=True, cancel_futures=True)  # e.g. gTTS went offline
+                break
+        pool.shutdown(wait=True)

@@ -115,8 +115,9 @@ class _Layout:
 
     def run(self) -> Timeline:
         r, s = self.r, self.s
-        t = self.say(s.lead_in_ms, phrases.intro(r.title, len(r.exercises), self.minutes),
-                     "intro", "intro") + SENTENCE_GAP_MS
+        t = self.say(s.lead_in_ms, phrases.title(r.title), "intro", "intro") + GAP_MS
+        t = self.say(t, phrases.intro(len(r.exercises), self.minutes), "intro",
+                     "intro") + SENTENCE_GAP_MS
         t = self.say(t, phrases.LEAD_IN, "intro", "intro") + SENTENCE_GAP_MS
         starts: list[int] = []
         for i, ex in enumerate(r.exercises):
@@ -200,7 +201,7 @@ class _Layout:
 
     def breath_cues(self, ex: Exercise, first: int, t1: int) -> list[_Cue]:
         s, cues = self.s, []
-        cycle = s.inhale_ms + s.exhale_ms
+        cycle = s.inhale_ms + s.hold_in_ms + s.exhale_ms + s.hold_out_ms
         k = 0
         while first + k * cycle < t1:
             a = first + k * cycle
@@ -213,9 +214,17 @@ class _Layout:
             else:
                 k += 1
                 continue
-            # in and out go together: a lone "Breathe out." breaks the rhythm
-            cues.append(_Cue(_PRIO_BREATH, a, ins, "breath", f"breath{k}"))
-            cues.append(_Cue(_PRIO_BREATH, a + s.inhale_ms, outs, "breath", f"breath{k}"))
+            # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
+            group = f"breath{k}"
+            cues.append(_Cue(_PRIO_BREATH, a, ins, "breath", group))
+            if s.hold_in_ms:
+                cues.append(_Cue(_PRIO_BREATH, a + s.inhale_ms, (phrases.HOLD_BREATH,),
+                                 "breath", group))
+            out_at = a + s.inhale_ms + s.hold_in_ms
+            cues.append(_Cue(_PRIO_BREATH, out_at, outs, "breath", group))
+            if s.hold_out_ms:
+                cues.append(_Cue(_PRIO_BREATH, out_at + s.exhale_ms, (phrases.HOLD_BREATH,),
+                                 "breath", group))
             k += 1
         return cues
 

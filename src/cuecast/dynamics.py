@@ -44,6 +44,24 @@ def limiter_gain(x: np.ndarray, ceiling: float, radius: int | None = None) -> np
     return np.minimum(moving_mean(sliding_min(need, r), r), need)  # type: ignore[no-any-return]
 
 
+def peak_envelope(x: np.ndarray, radius: int | None = None) -> np.ndarray:
+    """``max |x|`` over ``radius`` either side of each sample: what :func:`limiter_gain`
+    needs, computed once for a clip that is tried at several gains."""
+    r = radius if radius is not None else RATE * LIMIT_RADIUS_MS // 1000
+    return -sliding_min(-np.abs(x), r)
+
+
+def limiter_gain_at(x: np.ndarray, envelope: np.ndarray, gain: float, ceiling: float,
+                    radius: int | None = None) -> np.ndarray:
+    """:func:`limiter_gain` of ``x * gain`` from the clip's :func:`peak_envelope`."""
+    r = radius if radius is not None else RATE * LIMIT_RADIUS_MS // 1000
+    if float(envelope.max(initial=0.0)) * gain <= ceiling:
+        return np.ones(len(x))
+    spread = np.minimum(1.0, ceiling / np.maximum(envelope * gain, 1e-12))
+    need = np.minimum(1.0, ceiling / np.maximum(np.abs(x) * gain, 1e-12))
+    return np.minimum(moving_mean(spread, r), need)  # type: ignore[no-any-return]
+
+
 def to_int16(x: np.ndarray) -> np.ndarray:
     return np.clip(np.round(x * 32767.0), -32768, 32767).astype(np.int16)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -60,8 +61,30 @@ def decode_file(path: Path, *, rate: int = RATE) -> bytes:
                  "-ar", str(rate), "pipe:1"])
 
 
-def encode_mp3(pcm: bytes, out: Path, *, bitrate_kbps: int, rate: int = RATE) -> None:
-    """Raw mono 16-bit PCM -> CBR MP3 at ``out`` (no tags; mutagen adds them after)."""
-    _run(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-          "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-id3v2_version", "0",
-          "-write_xing", "1", "-f", "mp3", "-y", str(out)], pcm)
+def encode_mp3(pcm: bytes | Iterable[bytes], out: Path, *, bitrate_kbps: int,
+               rate: int = RATE) -> None:
+    """Raw mono 16-bit PCM (whole, or in pieces) -> CBR MP3 at ``out`` (no tags; mutagen
+    adds them after)."""
+    args = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "s16le",
+            "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a",
+            f"{bitrate_kbps}k", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y",
+            str(out)]
+    pieces = [pcm] if isinstance(pcm, bytes) else pcm
+    try:
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise RenderError(f"cannot run ffmpeg: {exc}") from None
+    stdin, stderr = proc.stdin, proc.stderr
+    if stdin is None or stderr is None:  # cannot happen with PIPE; keeps the types exact
+        raise RenderError("ffmpeg's pipes did not open")
+    try:
+        for piece in pieces:
+            stdin.write(piece)
+    except BrokenPipeError:
+        pass  # ffmpeg stopped early: its message comes below
+    finally:
+        stdin.close()
+    err = stderr.read()
+    if proc.wait() != 0:
+        detail = err.decode(errors="replace").strip().splitlines()
+        raise RenderError(f"ffmpeg failed: {detail[-1] if detail else proc.returncode}")

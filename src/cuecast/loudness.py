@@ -71,7 +71,11 @@ BIN: Final = RATE // 100
 def profile(samples: np.ndarray) -> np.ndarray:
     """A clip's K-weighted energy per 10 ms bin (its filter tail included): enough to place
     it anywhere in a session and compute the session's loudness without its samples."""
-    weighted = k_weighted(samples)
+    return binned(k_weighted(samples))
+
+
+def binned(weighted: np.ndarray) -> np.ndarray:
+    """K-weighted samples -> energy per 10 ms bin."""
     squares = np.zeros(-(-len(weighted) // BIN) * BIN)
     squares[: len(weighted)] = weighted * weighted
     return squares.reshape(-1, BIN).sum(axis=1)  # type: ignore[no-any-return]
@@ -111,9 +115,13 @@ def gated(power: np.ndarray) -> float:
 def of_clip(samples: np.ndarray) -> float:
     """A single clip's loudness: gated when it is long enough for 400 ms blocks, else its
     mean over its whole length (a short word such as 'One.')."""
-    prof = profile(samples)
-    ms = len(samples) * 1000 // RATE
+    return of_profile(profile(samples), len(samples))
+
+
+def of_profile(prof: np.ndarray, n_samples: int) -> float:
+    """:func:`of_clip` from the clip's profile and length."""
+    ms = n_samples * 1000 // RATE
     if ms >= 400:
         return integrated([(0, prof)], ms)
-    power = float(prof.sum()) / max(len(samples), 1)
+    power = float(prof.sum()) / max(n_samples, 1)
     return -0.691 + 10 * math.log10(power) if power > 0 else -math.inf

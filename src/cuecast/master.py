@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 
 from cuecast import loudness
-from cuecast.dynamics import limiter_gain, to_int16
+from cuecast.dynamics import limiter_gain, limiter_gain_at, peak_envelope, to_int16
 from cuecast.ffmpeg import RATE
 from cuecast.timeline import Event, Timeline
 
@@ -46,26 +46,39 @@ class Levelled:
 def level_clip(samples: np.ndarray, lufs: float = TARGET_LUFS) -> Levelled:
     """Bring one clip to ``lufs`` with its peaks limited to ``CLIP_CEILING``.
 
-    Limiting takes a little loudness away, so the gain is found by a few secant steps.
+    Limiting takes a little loudness away, so the gain is found by a few secant steps. The
+    clip is K-weighted once: the limiter's gain moves slowly next to the K-weighting, so the
+    weighted clip times that gain stands in for weighting each trial again.
     """
     x = samples.astype(np.float64)
     if samples.dtype == np.int16:
         x /= 32768.0
-    now = loudness.of_clip(x)
+    weighted = loudness.k_weighted(x)
+    now = loudness.of_profile(loudness.binned(weighted), len(x))
     if not math.isfinite(now):
-        return Levelled(to_int16(x), loudness.profile(x))
+        return Levelled(to_int16(x), loudness.binned(weighted))
     gain, tried = lufs - now, (0.0, now)
-    for _ in range(5):
-        y = _gained(x, gain, CLIP_CEILING)
-        got = loudness.of_clip(y)
+    peaks = peak_envelope(x)
+    for _ in range(6):
+        g = 10 ** (gain / 20)
+        env = g * limiter_gain_at(x, peaks, g, CLIP_CEILING)
+        got = loudness.of_profile(loudness.binned(_apply(weighted, env)), len(x))
         if abs(got - lufs) < 0.05:
             break
         slope = min(1.0, max(0.2, (got - tried[1]) / (gain - tried[0]))) if gain != tried[0] \
             else 1.0
         tried = (gain, got)
         gain += (lufs - got) / slope
-    out = to_int16(y)
+    out = to_int16(x * env)
     return Levelled(out, loudness.profile(out))
+
+
+def _apply(weighted: np.ndarray, env: np.ndarray) -> np.ndarray:
+    """``weighted`` (a clip plus its filter tail) times the clip's gain, held over the tail."""
+    out = weighted.copy()
+    out[: len(env)] *= env
+    out[len(env):] *= env[-1]
+    return out  # type: ignore[no-any-return]
 
 
 def _gained(x: np.ndarray, gain_db: float, ceiling: float) -> np.ndarray:

@@ -16,6 +16,7 @@ BREATHE_IN: Final = "Breathe in."
 BREATHE_OUT: Final = "Breathe out."
 INHALE: Final = "Inhale."
 EXHALE: Final = "Exhale."
+HOLD_BREATH: Final = "Hold."
 LEAD_IN: Final = "Find a mat and a quiet space. Let's begin."
 OUTRO: Final = "That's the end of the session. Well done, and take a moment before you get up."
 
@@ -51,15 +52,22 @@ def announce(label: str, index: int, total: int, name: str) -> str:
 
 
 FIXED: Final = (BEGIN, RELEASE, RELAX, HALFWAY, TEN_LEFT, SWITCH, BREATHE_IN, BREATHE_OUT,
-                INHALE, EXHALE, "Three.", "Two.", "One.")
+                INHALE, EXHALE, HOLD_BREATH, "Three.", "Two.", "One.")
 """Cue words any hold may need: synthesized up front so changing a hold needs no new clip."""
 
 
-def intro(title: str, exercises: int, minutes: int) -> str:
+def title(text: str) -> str:
+    """The first line: the routine's title, as a sentence."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def intro(exercises: int, minutes: int) -> str:
+    """The second line: ``9 exercises, about 19 minutes.`` (its own clip, so a change of
+    length re-synthesizes this short line, not the title)."""
     noun = "exercise" if exercises == 1 else "exercises"
     length = "under a minute" if minutes < 1 else (
         "about 1 minute" if minutes == 1 else f"about {minutes} minutes")
-    return f"{title}. {exercises} {noun}, {length}."
+    return f"{exercises} {noun}, {length}."
 
 
 def timing(hold_ms: int | None, reps: int | None, per_side: bool) -> str:
@@ -82,9 +90,9 @@ def likely(hold_sides: set[bool], rep_sides: set[bool]) -> list[str]:
     return out
 
 
-def intros(title: str, exercises: int, minutes: int) -> list[str]:
+def intros(exercises: int, minutes: int) -> list[str]:
     """The intro a couple of minutes either way, for the same reason as :func:`likely`."""
-    return [intro(title, exercises, m) for m in range(max(0, minutes - 2), minutes + 3)]
+    return [intro(exercises, m) for m in range(max(0, minutes - 2), minutes + 3)]
 
 
 def next_up(name: str) -> str:

@@ -9,7 +9,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +25,7 @@ from cuecast.compiler import compile_session, estimate_ms
 from cuecast.dynamics import fade_out
 from cuecast.engines import get_engine
 from cuecast.errors import OptionError, RenderError, RoutineError
+from cuecast.ffmpeg import RATE
 from cuecast.loader import load_routine, read_cover
 from cuecast.master import master
 from cuecast.routine import Routine
@@ -70,6 +71,8 @@ def slugify(name: str) -> str:
 
 SIDECARS: Final = (".cues.json", ".lrc", ".srt", ".vtt")
 """Files written beside the MP3, with its stem."""
+PIECE: Final = RATE * 30
+"""Samples handed to the encoder at a time."""
 FADE_MS: Final = 2000
 """Fade at the very end (over the bell's tail and the last silence)."""
 
@@ -116,18 +119,24 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     exercises = routine.exercises
     ahead = phrases.likely({e.timing.per_side for e in exercises if e.timing.reps is None},
                            {e.timing.per_side for e in exercises if e.timing.reps is not None})
-    clips.prefetch([*wanted, *phrases.FIXED, *ahead], progress)
+    clips.prefetch([*wanted, *phrases.FIXED], progress)
     timeline = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
-    clips.prefetch(phrases.intros(routine.title, len(exercises),
-                                  round(timeline.duration_ms / 60_000)))
-    style = settings.chimes
+    later = [*ahead, *phrases.intros(len(exercises), round(timeline.duration_ms / 60_000))]
+    with clips.ahead(later):  # synthesized while ffmpeg encodes on the other core
+        result = _finish(routine, timeline, clips, settings.chimes, bed_loop, cover, mp3,
+                         sidecars, bitrate)
+    return replace(result, synthesized=clips.synthesized, cached=clips.cached)
+
+
+def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
+            bed_loop: np.ndarray | None, cover: bytes | None, mp3: Path,
+            sidecars: dict[str, Path], bitrate: int) -> Rendered:
+    """Master, stitch and write the session whose clips are all ready."""
     mastered = master(timeline, clips.get, lambda name: chime(name, style))
     canvas = stitch(timeline, mastered.get)
     if bed_loop is not None:
         mix_bed(canvas, timeline, bed_loop)
     fade_out(canvas, FADE_MS)
-    session = segment(canvas)
-    del canvas  # the segment holds its own copy; keep one session in memory, not two
     lyrics = captions.lrc(timeline)
     texts = {".cues.json": json.dumps({**timeline.to_json(), "loudness": {
                  "integrated_lufs": round(mastered.lufs, 2),
@@ -138,8 +147,7 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
         _sweep(mp3.parent)
         with ExitStack() as stack:  # every file complete before any is renamed into place
             tmp = stack.enter_context(_atomic(mp3))
-            # piped straight to ffmpeg: pydub's export() would write a temporary WAV first
-            ffmpeg.encode_mp3(session.raw_data, tmp, bitrate_kbps=bitrate)
+            ffmpeg.encode_mp3(_pieces(canvas), tmp, bitrate_kbps=bitrate)
             write_tags(tmp, timeline, TagInfo(summary=summary(routine, timeline),
                                               lyrics=lyrics, cover=cover,
                                               source=_source(routine)))
@@ -149,6 +157,16 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
         raise RenderError(f"cannot write {mp3}: {exc.strerror or exc}") from None
     return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
                     mastered.lufs)
+
+
+def _pieces(canvas: np.ndarray) -> Iterator[bytes]:
+    """The session for the encoder, a piece at a time, each carried by a pydub segment.
+
+    Piped straight to ffmpeg (pydub's ``export()`` would write a temporary WAV first), and in
+    pieces so that only one copy of the session is ever in memory.
+    """
+    for start in range(0, len(canvas), PIECE):
+        yield segment(canvas[start:start + PIECE]).raw_data
 
 
 def _bed(bed: str | None) -> np.ndarray | None:

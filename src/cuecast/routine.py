@@ -120,20 +120,31 @@ TimingField = Annotated[
     }),
 ]
 
-_BREATH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:/]\s*(\d+(?:\.\d+)?)\s*$")
+_NUMBER = r"\s*(\d+(?:\.\d+)?)\s*"
+_BREATH_RE = re.compile(rf"^{_NUMBER}(?:[:/]{_NUMBER}){{1,3}}$")
 
 
-def parse_breath(value: Any) -> tuple[int, int]:
-    """``"4:6"`` (seconds in : out) -> ``(4000, 6000)`` milliseconds. Raises ValueError."""
-    m = _BREATH_RE.match(str(value)) if isinstance(value, str) else None
-    if not m:
-        raise ValueError(f"'{value}' is not a breathing rhythm; write inhale:exhale seconds, "
-                         "e.g. '4:6'")
-    inhale, exhale = (round(float(g) * 1000) for g in m.groups())
-    for what, ms in (("inhale", inhale), ("exhale", exhale)):
-        if not 1000 <= ms <= 20_000:
-            raise ValueError(f"{what} of {ms / 1000:g} s is out of range (1 to 20 seconds)")
-    return inhale, exhale
+def parse_breath(value: Any) -> tuple[int, int, int, int]:
+    """A breathing rhythm in seconds -> (inhale, hold after it, exhale, hold after it) ms.
+
+    ``"4:6"`` is in and out; ``"4:7:8"`` holds the breath in between (the 4-7-8 pattern);
+    ``"4:4:4:4"`` also holds after the exhale (box breathing). Raises ValueError.
+    """
+    parts = re.split(r"[:/]", value) if isinstance(value, str) else []
+    if not isinstance(value, str) or not _BREATH_RE.match(value):
+        raise ValueError(f"'{value}' is not a breathing rhythm; write inhale:exhale seconds "
+                         "('4:6'), inhale:hold:exhale ('4:7:8') or in:hold:out:hold "
+                         "('4:4:4:4')")
+    ms = [round(float(p) * 1000) for p in parts]
+    inhale, hold_in, exhale, hold_out = (
+        (ms[0], 0, ms[1], 0) if len(ms) == 2 else (ms[0], ms[1], ms[2], 0) if len(ms) == 3
+        else (ms[0], ms[1], ms[2], ms[3]))
+    for what, n, lo in (("inhale", inhale, 1000), ("exhale", exhale, 1000),
+                        ("hold", hold_in, 0), ("hold", hold_out, 0)):
+        if not lo <= n <= 20_000:
+            raise ValueError(f"{what} of {n / 1000:g} s is out of range ({lo // 1000} to 20 "
+                             "seconds)")
+    return inhale, hold_in, exhale, hold_out
 
 
 class _Model(BaseModel):

@@ -44,6 +44,12 @@ class Settings:
     exhale_ms: int = DEFAULT_EXHALE_MS
     """Exhale length of the breathing rhythm inside holds."""
 
+    hold_in_ms: int = 0
+    """Breath held after the inhale (4-7-8, box breathing); 0 for none."""
+
+    hold_out_ms: int = 0
+    """Breath held after the exhale (box breathing); 0 for none."""
+
     tempo_ms: int = DEFAULT_TEMPO_MS
     """Seconds per rep for exercises that give no tempo."""
 
@@ -124,8 +130,8 @@ def resolve_settings(
         raise OptionError(f"--verbosity must be 'full' or 'brief', not '{verb}'")
     breath_v = pick(breath, "breath")
     try:
-        inhale, exhale = parse_breath(breath_v) if breath_v is not None else (
-            DEFAULT_INHALE_MS, DEFAULT_EXHALE_MS)
+        inhale, hold_in, exhale, hold_out = parse_breath(breath_v) if breath_v is not None \
+            else (DEFAULT_INHALE_MS, 0, DEFAULT_EXHALE_MS, 0)
     except ValueError as exc:
         raise OptionError(f"--breath: {exc}") from None
     countdown_v = pick(countdown, "countdown")
@@ -138,7 +144,9 @@ def resolve_settings(
         changeover_ms=_seconds(pick(changeover, "changeover"), DEFAULT_CHANGEOVER_MS,
                                "--changeover", 120),
         inhale_ms=inhale,
+        hold_in_ms=hold_in,
         exhale_ms=exhale,
+        hold_out_ms=hold_out,
         tempo_ms=DEFAULT_TEMPO_MS if tempo_v is None else round(tempo_v * 1000),
         step_pause_ms=_seconds(pick(step_pause, "step_pause"), DEFAULT_STEP_PAUSE_MS,
                                "--step-pause", 60),

@@ -1,0 +1,252 @@
+"""``cuecast import``: a stretching article (plain text, Markdown or simple HTML) -> routine.
+
+Pure text machinery: lines in, a routine dict and line-numbered notes out; no files inside.
+The shape understood is the common one: a title, an intro, then per exercise a heading with
+its timing (``Cat-Cow | 60 sec``, ``Double V – 30 seconds each side``, ``Knee Rolls (20
+reps)``), a one-line purpose, and numbered steps. Clutter (image names, share buttons, "read
+next" links) is dropped; anything else not understood is reported with its line, not guessed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any, Final
+
+from cuecast.timing import TimingError, parse_timing
+
+DEFAULT_TIMING: Final = "30 sec"
+"""Given to an exercise whose heading has no timing (and said so in the output file)."""
+
+_CLUTTER: Final = [re.compile(p, re.I) for p in (
+    r"^\S+\.(jpe?g|png|gif|webp|svg)$",  # image file names left by copy-paste
+    r"^!\[[^\]]*\]\([^)]*\)$",  # Markdown images
+    r"^(facebook|google\+|twitter|pinterest|linkedin|reddit|whatsapp|email|print|share|"
+    r"tweet|pin it|save|x)\s*\d*$",  # share buttons, with their counts
+    r"^\(?(your next workout|read next|read more|related|you may also like|see also|up next)"
+    r"\b.*$",
+    r"^advertisement$",
+)]
+_STEP: Final = re.compile(r"^(\d{1,2})[.)]\s+(.+)$")
+_PIPE: Final = re.compile(r"^(?P<name>.{2,80}?)\s*(?:\||–|—|:|\s-)\s*(?P<timing>[^|–—:]{2,40})$")
+_PAREN: Final = re.compile(r"^(?P<name>.{2,80}?)\s*\((?P<timing>[^()]{2,40})\)$")
+_HEADING_WORDS: Final = 10
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    heading: bool = False
+    """Marked as a heading by the source (Markdown ``#``, HTML ``<h1>``-``<h6>``)."""
+
+
+@dataclass
+class Imported:
+    """The result: a routine as data, and what the user should look at."""
+
+    routine: dict[str, Any]
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    """(line, note): defaults chosen, lines skipped."""
+    defaulted: set[int] = field(default_factory=set)
+    """Indexes of exercises that got ``DEFAULT_TIMING``."""
+
+
+def lines_of(text: str) -> list[Line]:
+    """Source text -> content lines with their line numbers (HTML and Markdown flattened)."""
+    if re.search(r"<(html|body|h[1-6]|p|ol|li)\b", text, re.I):
+        return _html_lines(text)
+    out = []
+    for i, raw in enumerate(text.splitlines(), 1):
+        s = raw.strip()
+        heading = bool(re.match(r"^#{1,6}\s", s))
+        s = re.sub(r"^#{1,6}\s+", "", s)
+        s = re.sub(r"(\*\*|__|\*|`)", "", s)  # Markdown emphasis
+        s = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", s)  # links keep their words
+        s = " ".join(s.split())
+        if s:
+            out.append(Line(i, s, heading))
+    return out
+
+
+def parse_article(text: str, *, source: str | None = None) -> Imported:
+    """Turn an article into a routine dict, noting what was defaulted or skipped."""
+    lines = [ln for ln in lines_of(text) if not any(p.match(ln.text) for p in _CLUTTER)]
+    if not lines:
+        raise ValueError("has no text to import")
+    result = Imported({"title": lines[0].text})
+    exercises: list[dict[str, Any]] = []
+    intro: list[str] = []
+    current: dict[str, Any] | None = None
+    pending: list[Line] = []  # lines after a heading, before its steps (the purpose)
+    for k, ln in enumerate(lines[1:], 1):
+        step = _STEP.match(ln.text)
+        head = None if step else _heading(ln, lines[k + 1:])
+        if head is not None:
+            name, timing, problem = head
+            _close(current, pending, result)
+            current, pending = {"name": name, "timing": timing or DEFAULT_TIMING,
+                                "_line": ln.number}, []
+            if timing is None:
+                result.defaulted.add(len(exercises))
+                result.warnings.append((ln.number, f"'{name}' gives no timing{problem}; "
+                                                   f"using {DEFAULT_TIMING} (marked in the file)"))
+            exercises.append(current)
+        elif step and current is not None:
+            current.setdefault("steps", []).append(step.group(2))
+        elif current is None:
+            if ln.text.lower() != result.routine["title"].lower():
+                intro.append(ln.text)
+        elif "steps" not in current:
+            pending.append(ln)
+        elif not ln.heading and current["steps"] and not ln.text[:1].isupper():
+            current["steps"][-1] += " " + ln.text  # a step wrapped onto the next line
+        else:
+            result.warnings.append((ln.number, f"not understood, skipped: '{_short(ln.text)}'"))
+    _close(current, pending, result)
+    if not exercises:
+        raise ValueError("has no exercises: expected headings such as 'Cat-Cow | 60 sec' "
+                         "followed by numbered steps")
+    if intro:
+        result.routine["description"] = intro[0]
+    result.routine["source"] = {"title": result.routine["title"], **(
+        {"url": source} if source and re.match(r"https?://", source) else {})}
+    result.routine["exercises"] = exercises
+    return result
+
+
+def _timed(text: str) -> tuple[str, str] | None:
+    """(name, timing) when ``text`` is a heading with a timing we can read."""
+    for rule in (_PIPE, _PAREN):
+        m = rule.match(text)
+        if m:
+            try:
+                parse_timing(m.group("timing"))
+            except TimingError:
+                continue
+            return m.group("name").strip(" -"), m.group("timing").strip()
+    return None
+
+
+def _heading(ln: Line, after: list[Line]) -> tuple[str, str | None, str] | None:
+    """(name, timing or None, why no timing) when ``ln`` starts an exercise."""
+    timed = _timed(ln.text)
+    if timed:
+        return timed[0], timed[1], ""
+    looks = ln.heading or (len(ln.text.split()) <= _HEADING_WORDS
+                           and not ln.text.endswith((".", "?", "!", ",", ":")))
+    if not looks or not _steps_follow(after):
+        return None
+    m = _PIPE.match(ln.text) or _PAREN.match(ln.text)
+    if m:  # a timing we cannot read
+        return m.group("name").strip(" -"), None, f" we understand ('{m.group('timing')}')"
+    return ln.text, None, ""
+
+
+def _steps_follow(after: list[Line]) -> bool:
+    """Numbered steps come next (after at most two lines of purpose)."""
+    for ln in after[:3]:
+        if _STEP.match(ln.text):
+            return True
+        if ln.heading or _timed(ln.text):
+            return False
+    return False
+
+
+def _close(current: dict[str, Any] | None, pending: list[Line], result: Imported) -> None:
+    if current is None:
+        return
+    if pending:
+        current["purpose"] = pending[0].text
+        for ln in pending[1:]:
+            result.warnings.append((ln.number, f"not understood, skipped: '{_short(ln.text)}'"))
+    if "steps" not in current:
+        line = pending[0].number if pending else current.pop("_line")
+        result.warnings.append((line, f"'{current['name']}' has no numbered steps; added "
+                                      "'Follow along.' as its step"))
+        current["steps"] = ["Follow along."]
+    current.pop("_line", None)
+    order = ("name", "timing", "purpose", "steps")
+    items = sorted(current.items(), key=lambda kv: order.index(kv[0]))
+    current.clear()
+    current.update(items)
+
+
+def to_yaml(imported: Imported, shown: str) -> str:
+    """The routine file's text, with a note on top and a comment on each defaulted timing."""
+    import yaml
+
+    body = yaml.safe_dump(imported.routine, sort_keys=False, allow_unicode=True, width=96)
+    lines = body.splitlines()
+    seen = -1
+    for i, line in enumerate(lines):
+        if line.startswith("- name:") or line.startswith("  - name:"):
+            seen += 1
+        if seen in imported.defaulted and line.strip().startswith("timing:"):
+            lines[i] = f"{line}  # DEFAULT: the article gives no timing; set the real one"
+    head = [f"# Imported by 'cuecast import' from {shown}.",
+            "# Check the timings and steps, add breath cues if you like (docs/routines.md),",
+            "# then: cuecast render THIS_FILE"]
+    return "\n".join(head + lines) + "\n"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Flatten(HTMLParser):
+    """Simple HTML -> lines: headings marked, ordered-list items numbered, scripts and
+    navigation dropped."""
+
+    SKIP: Final = frozenset({"script", "style", "nav", "footer", "header", "aside", "button"})
+    BLOCK: Final = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+                              "section", "article", "tr", "title", "figcaption"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[Line] = []
+        self.buf: list[str] = []
+        self.skip = 0
+        self.heading = False
+        self.counters: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skip += 1
+        elif tag in self.BLOCK:
+            self.flush()
+        if tag == "ol":
+            self.counters.append(0)
+        elif tag == "li" and self.counters:
+            self.counters[-1] += 1
+            self.buf.append(f"{self.counters[-1]}. ")
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.heading = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCK:
+            self.flush()
+        if tag == "ol" and self.counters:
+            self.counters.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.buf.append(data)
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.buf).split())
+        if text and not re.fullmatch(r"\d+\.", text):
+            self.lines.append(Line(self.getpos()[0], html.unescape(text), self.heading))
+        self.buf, self.heading = [], False
+
+
+def _html_lines(text: str) -> list[Line]:
+    parser = _Flatten()
+    parser.feed(text)
+    parser.close()
+    parser.flush()
+    return parser.lines
