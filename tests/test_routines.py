@@ -54,3 +54,34 @@ def test_upper_back_matches_the_article() -> None:
     assert cat_cow.breath is not None and "round" in cat_cow.breath.exhale
     assert cat_cow.steps[2].endswith("Continue alternating with your inhales and exhales "
                                      "for 60 seconds.")
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_routine_renders(path: Path, cache_dir: Path, tmp_path: Path) -> None:
+    """Every library routine renders (briefly: short holds, names and timings only)."""
+    from cuecast.render import render
+
+    from .audio_measure import decode
+
+    done = render(path=path, output=tmp_path / "r.mp3", cache_dir=cache_dir, scale=0.2,
+                  verbosity="brief", rest=2)
+    assert abs(len(decode(done.mp3)) * 1000 / 44_100 - done.timeline.duration_ms) <= 50
+    assert len(done.timeline.chapters) == len(load_routine(path).exercises) + 2
+
+
+def test_box_breathing_prompts_every_phase_of_every_breath() -> None:
+    routine = load_routine(ROUTINES / "box-breathing.yaml")
+    settings = resolve_settings(routine)
+    assert (settings.inhale_ms, settings.hold_in_ms, settings.exhale_ms,
+            settings.hold_out_ms) == (4000, 4000, 4000, 4000)
+    timeline = compile_session(routine, settings, estimate_ms)
+    main = next(h for h in timeline.holds if h.exercise == "Box Breathing")
+    cues = [e for e in timeline.speech() if main.start_ms <= e.start_ms < main.end_ms
+            and e.cue == "breath"]
+    texts = [e.text for e in cues]
+    cycles = texts.count("Breathe in.") + texts.count("Inhale.")
+    assert cycles >= 9  # 3 minutes of 16-second boxes, less those giving way to other cues
+    assert texts.count("Hold.") == 2 * cycles
+    assert texts.count("Breathe out.") + texts.count("Exhale.") == cycles
+    # each prompt starts exactly on its four-second beat
+    assert all((e.start_ms - cues[0].start_ms) % 4000 == 0 for e in cues)

@@ -1,0 +1,153 @@
+"""``cuecast import`` and ``cuecast list``: articles of different shapes in, routines out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from cuecast.cli import app
+from cuecast.importer import DEFAULT_TIMING, lines_of, parse_article
+from cuecast.loader import load_routine
+
+from .conftest import ROUTINES, UPPER_BACK
+
+ARTICLES = Path(__file__).parent / "articles"
+
+
+def imported(name: str) -> dict:  # type: ignore[type-arg]
+    return parse_article((ARTICLES / name).read_text(encoding="utf-8")).routine
+
+
+def test_seed_article_gives_the_library_routine() -> None:
+    """The article this project started from imports to routines/upper-back-pain.yaml (the
+    library file adds breath phrasing and a shorter description by hand)."""
+    got = parse_article((ARTICLES / "upper-back-seed.txt").read_text(encoding="utf-8"))
+    assert got.warnings == []
+    want = yaml.safe_load(UPPER_BACK.read_text(encoding="utf-8"))
+    assert got.routine["title"] == want["title"]
+    keys = ("name", "timing", "purpose", "steps")
+    assert [{k: e.get(k) for k in keys} for e in got.routine["exercises"]] == [
+        {k: e.get(k) for k in keys} for e in want["exercises"]]
+
+
+def test_markdown_article() -> None:
+    result = parse_article((ARTICLES / "shoulders.md").read_text(encoding="utf-8"))
+    r = result.routine
+    assert r["title"] == "Five-Minute Shoulder Opener"
+    assert r["description"].startswith("Tight shoulders?")
+    assert [(e["name"], e["timing"]) for e in r["exercises"]] == [
+        ("Arm Circles", "10 reps"), ("Cross-Body Stretch", "30 seconds each side"),
+        ("Wall Angels", DEFAULT_TIMING), ("Eagle Arms", "45 sec")]
+    assert r["exercises"][0]["purpose"] == "Warms up the shoulder joints."
+    # a step wrapped onto a second line is one step
+    assert r["exercises"][1]["steps"][1] == (
+        "Hold it above the elbow with your left hand and draw it gently closer.")
+    assert "purpose" not in r["exercises"][2]
+    assert result.defaulted == {2}
+    assert result.warnings == [
+        (24, f"'Wall Angels' gives no timing; using {DEFAULT_TIMING} (marked in the file)")]
+    text = "\n".join(line.text for line in lines_of((ARTICLES / "shoulders.md").read_text()))
+    assert "Share this" in text  # present in the text, but dropped from the routine:
+    assert all("Share" not in str(e) and "Related" not in str(e) for e in r["exercises"])
+
+
+def test_html_article() -> None:
+    result = parse_article((ARTICLES / "hips.html").read_text(encoding="utf-8"))
+    r = result.routine
+    assert r["title"] == "Hip Mobility Basics"
+    assert r["description"] == "Three moves for hips that sit all day."
+    names = [(e["name"], e["timing"]) for e in r["exercises"]]
+    assert names == [("90/90 Switch", "8 reps"), ("Pigeon Pose", "1 min per side"),
+                     ("Frog Stretch", DEFAULT_TIMING)]
+    assert r["exercises"][0]["steps"] == [
+        "Sit with both knees bent at 90 degrees, one in front and one to the side.",
+        "Rotate both knees to the other side without using your hands."]
+    assert "tracking" not in str(r) and "Home" not in str(r)
+    lines = dict(result.warnings)
+    assert "'Frog Stretch' gives no timing we understand ('until it feels good')" in lines[19]
+    assert lines[21].startswith("not understood, skipped: 'Did you enjoy this?")
+
+
+def test_plain_text_with_other_separators_and_reports() -> None:
+    text = "\n".join([
+        "Desk Break",  # 1
+        "",
+        "A quick reset.",  # 3
+        "",
+        "Neck Roll - 20 seconds",  # 5
+        "1. Drop your chin and roll your head slowly.",  # 6
+        "Calf Raise (15 times)",  # 7
+        "Strengthens the calves.",  # 8
+        "1. Rise onto your toes.",  # 9
+        "2. Lower slowly.",  # 10
+        "",
+        "P.S. Drink water!",  # 12
+    ])
+    result = parse_article(text)
+    ex = result.routine["exercises"]
+    assert [(e["name"], e["timing"]) for e in ex] == [("Neck Roll", "20 seconds"),
+                                                      ("Calf Raise", "15 times")]
+    assert ex[1]["purpose"] == "Strengthens the calves."
+    assert result.warnings == [(12, "not understood, skipped: 'P.S. Drink water!'")]
+
+
+@pytest.mark.parametrize("text", ["", "Just a title\n\nand a paragraph."])
+def test_nothing_to_import(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_article(text)
+
+
+def test_cli_import_writes_a_checked_file(tmp_path: Path, runner: CliRunner) -> None:
+    out = tmp_path / "shoulders.yaml"
+    result = runner.invoke(app, ["import", str(ARTICLES / "shoulders.md"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{ARTICLES / 'shoulders.md'}:24: 'Wall Angels' gives no timing" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "timing: 30 sec  # DEFAULT" in text
+    assert len(load_routine(out).exercises) == 4
+    check = runner.invoke(app, ["check", str(out)])
+    assert check.exit_code == 0
+    again = runner.invoke(app, ["import", str(ARTICLES / "shoulders.md"), "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    forced = runner.invoke(app, ["import", str(ARTICLES / "shoulders.md"), "-o", str(out),
+                                 "--force"])
+    assert forced.exit_code == 0
+
+
+def test_cli_import_default_name_and_errors(tmp_path: Path, runner: CliRunner,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["import", str(ARTICLES / "hips.html")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "routines" / "hip-mobility-basics.yaml").exists()
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00bad")
+    for name, fragment in [("empty.txt", "no text"), ("binary.txt", "not UTF-8"),
+                           ("missing.txt", "no such file")]:
+        bad = runner.invoke(app, ["import", name])
+        assert bad.exit_code == 2 and fragment in bad.stderr, bad.output
+        assert "Traceback" not in bad.output
+
+
+def test_list_shows_every_routine(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == len(list(ROUTINES.glob("*.yaml"))) >= 7
+    upper = next(line for line in lines if line.startswith("upper-back-pain.yaml"))
+    assert " 9 exercises" in upper and "9 Gentle Stretches" in upper
+
+
+def test_list_flags_invalid_files(tmp_path: Path, runner: CliRunner) -> None:
+    (tmp_path / "good.yaml").write_text(
+        "title: Good\nexercises:\n  - name: A\n    timing: 30 sec\n    steps: [Go.]\n")
+    (tmp_path / "bad.yaml").write_text("title: Bad\nexercises: []\n")
+    result = runner.invoke(app, ["list", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "INVALID" in result.stdout and "bad.yaml:2" in result.stdout
+    assert "good.yaml" in result.stdout and "00:" in result.stdout
+    missing = runner.invoke(app, ["list", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "no such folder" in missing.stderr
