@@ -29,7 +29,7 @@ CLIP_CEILING: Final = 10 ** (-4.5 / 20)
 """A levelled clip's ceiling: 1 dB of room for the session trim before limiting again."""
 CHIME_LU: Final = -8.0
 """Chime loudness (loudest 400 ms) relative to the target: clearly heard, never startling."""
-VERSION: Final = 1
+VERSION: Final = 2
 """Bumped when levelling changes, so cached clips are levelled again."""
 
 
@@ -62,7 +62,8 @@ def level_clip(samples: np.ndarray, lufs: float = TARGET_LUFS) -> Levelled:
     for _ in range(6):
         g = 10 ** (gain / 20)
         env = g * limiter_gain_at(x, peaks, g, CLIP_CEILING)
-        got = loudness.of_profile(loudness.binned(_apply(weighted, env)), len(x))
+        prof = loudness.binned(_apply(weighted, env))
+        got = loudness.of_profile(prof, len(x))
         if abs(got - lufs) < 0.05:
             break
         slope = min(1.0, max(0.2, (got - tried[1]) / (gain - tried[0]))) if gain != tried[0] \
@@ -70,6 +71,8 @@ def level_clip(samples: np.ndarray, lufs: float = TARGET_LUFS) -> Levelled:
         tried = (gain, got)
         gain += (lufs - got) / slope
     out = to_int16(x * env)
+    # the final profile is measured on the clip as it is, not estimated: the estimate used
+    # while searching runs about 0.3 dB off once the limiter works hard
     return Levelled(out, loudness.profile(out))
 
 

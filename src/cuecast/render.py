@@ -7,7 +7,9 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +29,7 @@ from cuecast.engines import get_engine
 from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.ffmpeg import RATE
 from cuecast.loader import load_routine, read_cover
-from cuecast.master import master
+from cuecast.master import TARGET_LUFS, master
 from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
 from cuecast.stitch import stitch
@@ -98,6 +100,7 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     options. ``bed`` is ``noise`` or an audio file. Raises CuecastError subclasses."""
     if bitrate not in BITRATES:
         raise OptionError(f"--bitrate must be one of {', '.join(map(str, BITRATES))}")
+    codec = _in_background(ffmpeg.codec_gain_db, bitrate)  # measured while we lay out
     routine = load_routine(path)
     settings = resolve_settings(routine, **custom)
     mp3, sidecars = output_paths(path, output)
@@ -124,22 +127,26 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     later = [*ahead, *phrases.intros(len(exercises), round(timeline.duration_ms / 60_000))]
     with clips.ahead(later):  # synthesized while ffmpeg encodes on the other core
         result = _finish(routine, timeline, clips, settings.chimes, bed_loop, cover, mp3,
-                         sidecars, bitrate)
+                         sidecars, bitrate, codec.result())
     return replace(result, synthesized=clips.synthesized, cached=clips.cached)
 
 
 def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
             bed_loop: np.ndarray | None, cover: bytes | None, mp3: Path,
-            sidecars: dict[str, Path], bitrate: int) -> Rendered:
+            sidecars: dict[str, Path], bitrate: int, codec_gain_db: float) -> Rendered:
     """Master, stitch and write the session whose clips are all ready."""
-    mastered = master(timeline, clips.get, lambda name: chime(name, style))
+    # aim at what the player decodes: the codec takes a little level away
+    mastered = master(timeline, clips.get, lambda name: chime(name, style),
+                      target_lufs=TARGET_LUFS - codec_gain_db)
+    decoded_lufs = mastered.lufs + codec_gain_db
     canvas = stitch(timeline, mastered.get)
     if bed_loop is not None:
         mix_bed(canvas, timeline, bed_loop)
     fade_out(canvas, FADE_MS)
     lyrics = captions.lrc(timeline)
     texts = {".cues.json": json.dumps({**timeline.to_json(), "loudness": {
-                 "integrated_lufs": round(mastered.lufs, 2),
+                 "integrated_lufs": round(decoded_lufs, 2),
+                 "codec_gain_db": round(codec_gain_db, 2),
                  "trim_db": round(mastered.trim_db, 2)}}, indent=1, ensure_ascii=False) + "\n",
              ".lrc": lyrics, ".srt": captions.srt(timeline), ".vtt": captions.vtt(timeline)}
     try:
@@ -156,7 +163,21 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
     except OSError as exc:
         raise RenderError(f"cannot write {mp3}: {exc.strerror or exc}") from None
     return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
-                    mastered.lufs)
+                    decoded_lufs)
+
+
+def _in_background(fn: Callable[..., float], *args: Any) -> Future[float]:
+    """Run ``fn`` on a daemon thread; its result (or error) comes from the future."""
+    future: Future[float] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
 
 
 def _pieces(canvas: np.ndarray) -> Iterator[bytes]:

@@ -2,8 +2,8 @@
 
 Decisions: Piper's per-sentence peak normalisation is off (it makes "One." as loud at its peak
 as a long sentence, so levels jump); instead each clip is levelled to the loudness target by
-measurement (:mod:`cuecast.master`). Its noise scales stay at the voice's defaults (natural prosody);
-the variation run to run does not matter because every clip is cached by its text.
+measurement (:mod:`cuecast.master`). Its noise scales stay at the voice's defaults (natural
+prosody); the variation run to run does not matter because every clip is cached by its text.
 """
 
 from __future__ import annotations
