@@ -26,7 +26,7 @@ class Clips:
     def __init__(self, engine: Engine, cache: ClipCache) -> None:
         self.engine, self.cache = engine, cache
         self.identity = {**engine.identity(), "levelling": master.VERSION,
-                         "lufs": master.TARGET_LUFS}
+                         "lufs": master.CLIP_LUFS}
         self._mem: dict[str, Levelled] = {}
         self._lock = threading.Lock()
         self.synthesized = 0

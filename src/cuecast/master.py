@@ -1,16 +1,16 @@
 """Loudness: every clip levelled on its own, then one small trim for the whole session.
 
-Each speech clip is brought to ``TARGET_LUFS`` with its peaks limited when it is synthesized,
+Each speech clip is brought to ``CLIP_LUFS`` with its peaks limited when it is synthesized,
 and cached that way, so every voice and engine sounds equally loud and a warm render does no
 signal processing beyond the trim. The session's loudness is then computed from the clips'
-energy profiles and their places (:mod:`cuecast.loudness`), and a single gain (about +1 dB:
-the pauses around lines pull the gated average down a little) lands it on the target.
+energy profiles and their places (:mod:`cuecast.loudness`), and a single small gain lands it
+on the target.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,13 +23,17 @@ from cuecast.timeline import Event, Timeline
 
 TARGET_LUFS: Final = -16.0
 """Integrated loudness of the session: spoken-word podcasts on phones (Apple, Spotify)."""
+CLIP_LUFS: Final = TARGET_LUFS + 1.0
+"""Each clip's own loudness. A little above the target because the pauses around lines pull
+the session's gated loudness about 0.6 dB below its clips', and the MP3 codec takes another
+0.45 dB: the session trim then lands near zero and almost never has to limit again."""
 CEILING: Final = 10 ** (-3.5 / 20)
 """Sample-peak ceiling; MP3 encoding and inter-sample peaks add up to about 2 dB."""
 CLIP_CEILING: Final = 10 ** (-4.5 / 20)
 """A levelled clip's ceiling: 1 dB of room for the session trim before limiting again."""
 CHIME_LU: Final = -8.0
 """Chime loudness (loudest 400 ms) relative to the target: clearly heard, never startling."""
-VERSION: Final = 2
+VERSION: Final = 3
 """Bumped when levelling changes, so cached clips are levelled again."""
 
 
@@ -43,7 +47,7 @@ class Levelled:
     """K-weighted energy per 10 ms (:func:`cuecast.loudness.profile`)."""
 
 
-def level_clip(samples: np.ndarray, lufs: float = TARGET_LUFS) -> Levelled:
+def level_clip(samples: np.ndarray, lufs: float = CLIP_LUFS) -> Levelled:
     """Bring one clip to ``lufs`` with its peaks limited to ``CLIP_CEILING``.
 
     Limiting takes a little loudness away, so the gain is found by a few secant steps. The
@@ -115,35 +119,48 @@ def master(timeline: Timeline, clip: Callable[[str], Levelled],
         y = _gained(raw, target_lufs + CHIME_LU - _loudest(loudness.profile(raw)), CEILING)
         chimes[name] = Levelled(to_int16(y), loudness.profile(y))
 
-    def placements(trim: float) -> Iterable[tuple[int, np.ndarray]]:
-        power = 10 ** (trim / 10)
-        for e in timeline.events:
-            if e.kind == "speech":
-                yield e.start_ms, speech[e.text].profile * power
-            else:
-                yield e.start_ms, chimes[e.text].profile
+    peaks = {text: float(np.max(np.abs(c.samples))) / 32768.0 for text, c in speech.items()}
 
-    lufs = loudness.integrated(placements(0.0), timeline.duration_ms)
-    trim = target_lufs - lufs if math.isfinite(lufs) else 0.0
-    for _ in range(3):  # chimes do not follow the trim, so the result moves slightly less
-        lufs = loudness.integrated(placements(trim), timeline.duration_ms)
+    def trimmed(trim: float, *, samples: bool = False) -> dict[str, Levelled]:
+        """The clips with the trim: only their profiles, unless asked or they need limiting."""
+        gain = 10 ** (trim / 20)
+        return {text: _trimmed(c, trim) if samples or peaks[text] * gain > CEILING
+                else Levelled(c.samples, c.profile * gain * gain)
+                for text, c in speech.items()}
+
+    def measure(clips: dict[str, Levelled]) -> float:
+        return loudness.integrated(
+            ((e.start_ms, (clips if e.kind == "speech" else chimes)[e.text].profile)
+             for e in timeline.events), timeline.duration_ms)
+
+    trim = 0.0
+    lufs = measure(speech)
+    # chimes do not follow the trim, and a trim past a clip's headroom limits it, so the
+    # result moves a little less than the trim: measure again until it lands
+    for _ in range(4):
         if not math.isfinite(lufs) or abs(lufs - target_lufs) < 0.05:
             break
         trim += target_lufs - lufs
+        lufs = measure(trimmed(trim))
     audio: dict[tuple[str, str], np.ndarray] = {("chime", k): v.samples
                                                 for k, v in chimes.items()}
-    for text, levelled in speech.items():
-        audio["speech", text] = _trimmed(levelled.samples, trim)
+    for text, levelled in trimmed(trim, samples=True).items():
+        audio["speech", text] = levelled.samples
     return Mastered(audio, trim, lufs)
 
 
-def _trimmed(samples: np.ndarray, trim_db: float) -> np.ndarray:
+def _trimmed(clip: Levelled, trim_db: float) -> Levelled:
+    """``clip`` with ``trim_db`` more gain; limited (and measured again) only when the trim
+    outgrows its headroom."""
     if abs(trim_db) < 0.01:
-        return samples
-    y = samples.astype(np.float64) * (10 ** (trim_db / 20) / 32768.0)
+        return clip
+    gain = 10 ** (trim_db / 20)
+    y = clip.samples.astype(np.float64) * (gain / 32768.0)
     if trim_db > 0 and float(np.max(np.abs(y))) > CEILING:
-        y *= limiter_gain(y, CEILING)  # only when the trim outgrows the clip's headroom
-    return to_int16(y)
+        y *= limiter_gain(y, CEILING)
+        out = to_int16(y)
+        return Levelled(out, loudness.profile(out))
+    return Levelled(to_int16(y), clip.profile * gain * gain)
 
 
 def _loudest(profile: np.ndarray) -> float:
