@@ -92,3 +92,4 @@ class Clips:
                 pool.shutdown(wait=True, cancel_futures=True)  # e.g. gTTS went offline
                 break
         pool.shutdown(wait=True)
+
