@@ -33,7 +33,6 @@ NOISE_S: Final = 47
 """Length of the generated noise loop (a prime number of seconds: no audible period)."""
 _STEP: Final = RATE // 100
 """The duck envelope is computed every 10 ms and interpolated."""
-_CHUNK: Final = RATE * 30
 
 
 def noise_loop(seconds: int = NOISE_S, seed: int = 7) -> np.ndarray:
@@ -93,18 +92,21 @@ def duck_envelope(timeline: Timeline, total: int) -> np.ndarray:
     return moving_mean(target, RAMP_MS // 20)
 
 
-def mix_bed(canvas: np.ndarray, timeline: Timeline, loop: np.ndarray, *,
-            fade_in_ms: int = 1000) -> None:
-    """Add the levelled, ducked ``loop`` under ``canvas`` (int16, in place), chunk by chunk so
-    no session-long float array is ever held."""
-    total = len(canvas)
-    env = duck_envelope(timeline, total)
-    grid = np.arange(len(env)) * _STEP
-    fade_in = RATE * fade_in_ms // 1000
-    for a in range(0, total, _CHUNK):
-        idx = np.arange(a, min(total, a + _CHUNK))
-        bed = loop[idx % len(loop)] * np.interp(idx, grid, env)
-        if a < fade_in:
-            bed *= np.clip(idx / max(fade_in, 1), 0, 1)
-        mixed = canvas[idx].astype(np.float64) + np.round(bed * 32767.0)
-        canvas[idx] = np.clip(mixed, -32768, 32767).astype(np.int16)
+class Bed:
+    """A levelled loop, ducked under a timeline's speech, added to the session piece by
+    piece (as a :data:`cuecast.stitch.Finish`)."""
+
+    def __init__(self, loop: np.ndarray, timeline: Timeline, *, fade_in_ms: int = 1000) -> None:
+        self.loop = loop
+        total = timeline.duration_ms * RATE // 1000 + RATE
+        self.env = duck_envelope(timeline, total)
+        self.grid = np.arange(len(self.env)) * _STEP
+        self.fade_in = RATE * fade_in_ms // 1000
+
+    def __call__(self, piece: np.ndarray, first: int) -> None:
+        idx = np.arange(first, first + len(piece))
+        bed = self.loop[idx % len(self.loop)] * np.interp(idx, self.grid, self.env)
+        if first < self.fade_in:
+            bed *= np.clip(idx / max(self.fade_in, 1), 0, 1)
+        mixed = piece.astype(np.float64) + np.round(bed * 32767.0)
+        piece[:] = np.clip(mixed, -32768, 32767).astype(np.int16)

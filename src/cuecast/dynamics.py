@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -72,9 +73,18 @@ def master_clip(samples: np.ndarray, gain_db: float, ceiling: float) -> np.ndarr
     return x * limiter_gain(x, ceiling)  # type: ignore[no-any-return]
 
 
-def fade_out(samples: np.ndarray, ms: int) -> None:
-    """Fade the last ``ms`` of int16 ``samples`` to silence, in place (a raised cosine)."""
-    n = min(len(samples), RATE * ms // 1000)
-    if n:
-        ramp = 0.5 + 0.5 * np.cos(np.linspace(0, np.pi, n))
-        samples[-n:] = np.round(samples[-n:] * ramp).astype(np.int16)
+def fade_out(total: int, ms: int) -> Callable[[np.ndarray, int], None]:
+    """A raised-cosine fade to silence over the last ``ms`` of a ``total``-sample session,
+    applied in place to whichever pieces it reaches (a :data:`cuecast.stitch.Finish`)."""
+    n = min(total, RATE * ms // 1000)
+    start = total - n
+
+    def apply(piece: np.ndarray, first: int) -> None:
+        lo, hi = max(first, start), first + len(piece)
+        if lo >= hi or n == 0:
+            return
+        phase = (np.arange(lo, hi) - start) / max(n - 1, 1)
+        ramp = 0.5 + 0.5 * np.cos(np.pi * phase)
+        piece[lo - first:] = np.round(piece[lo - first:] * ramp).astype(np.int16)
+
+    return apply

@@ -6,6 +6,7 @@ raw format we choose, so nothing has to be probed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
@@ -82,8 +83,13 @@ def encode_mp3(pcm: bytes | Iterable[bytes], out: Path, *, bitrate_kbps: int,
             stdin.write(piece)
     except BrokenPipeError:
         pass  # ffmpeg stopped early: its message comes below
+    except BaseException:
+        proc.kill()  # the session could not be made (or Ctrl-C): no half-encoded file
+        proc.wait()
+        raise
     finally:
-        stdin.close()
+        with contextlib.suppress(BrokenPipeError):  # ffmpeg is gone: nothing to flush to
+            stdin.close()
     err = stderr.read()
     if proc.wait() != 0:
         detail = err.decode(errors="replace").strip().splitlines()

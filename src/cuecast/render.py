@@ -1,5 +1,5 @@
 """``cuecast render``: routine -> timeline with real clip lengths -> mastered clips -> one
-canvas -> tagged MP3, plus cues.json and captions beside it."""
+session streamed piece by piece into the encoder -> tagged MP3, plus cues.json and captions."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from cuecast import captions, ffmpeg, phrases
 from cuecast.audio import length_ms, segment
-from cuecast.bed import file_loop, level, mix_bed, noise_loop
+from cuecast.bed import Bed, file_loop, level, noise_loop
 from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.chimes import chime
 from cuecast.clips import Clips, Progress
@@ -32,7 +32,7 @@ from cuecast.loader import load_routine, read_cover
 from cuecast.master import TARGET_LUFS, master
 from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
-from cuecast.stitch import stitch
+from cuecast.stitch import pieces, sample_at
 from cuecast.tags import TagInfo, write_tags
 from cuecast.timeline import Timeline, clock
 from cuecast.timing import format_duration
@@ -139,10 +139,15 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
     mastered = master(timeline, clips.get, lambda name: chime(name, style),
                       target_lufs=TARGET_LUFS - codec_gain_db)
     decoded_lufs = mastered.lufs + codec_gain_db
-    canvas = stitch(timeline, mastered.get)
-    if bed_loop is not None:
-        mix_bed(canvas, timeline, bed_loop)
-    fade_out(canvas, FADE_MS)
+    fade = fade_out(sample_at(timeline.duration_ms), FADE_MS)
+    bed = Bed(bed_loop, timeline) if bed_loop is not None else None
+
+    def finish(piece: np.ndarray, first: int) -> None:
+        if bed is not None:
+            bed(piece, first)
+        fade(piece, first)
+
+    session = pieces(timeline, mastered.get, PIECE, finish)
     lyrics = captions.lrc(timeline)
     texts = {".cues.json": json.dumps({**timeline.to_json(), "loudness": {
                  "integrated_lufs": round(decoded_lufs, 2),
@@ -154,7 +159,10 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
         _sweep(mp3.parent)
         with ExitStack() as stack:  # every file complete before any is renamed into place
             tmp = stack.enter_context(_atomic(mp3))
-            ffmpeg.encode_mp3(_pieces(canvas), tmp, bitrate_kbps=bitrate)
+            # piped straight to ffmpeg as it is made (pydub's export() would write a
+            # temporary WAV of the whole session first), each piece carried by a pydub segment
+            ffmpeg.encode_mp3((segment(p).raw_data for p in session), tmp,
+                              bitrate_kbps=bitrate)
             write_tags(tmp, timeline, TagInfo(summary=summary(routine, timeline),
                                               lyrics=lyrics, cover=cover,
                                               source=_source(routine)))
@@ -178,16 +186,6 @@ def _in_background(fn: Callable[..., float], *args: Any) -> Future[float]:
 
     threading.Thread(target=run, daemon=True).start()
     return future
-
-
-def _pieces(canvas: np.ndarray) -> Iterator[bytes]:
-    """The session for the encoder, a piece at a time, each carried by a pydub segment.
-
-    Piped straight to ffmpeg (pydub's ``export()`` would write a temporary WAV first), and in
-    pieces so that only one copy of the session is ever in memory.
-    """
-    for start in range(0, len(canvas), PIECE):
-        yield segment(canvas[start:start + PIECE]).raw_data
 
 
 def _bed(bed: str | None) -> np.ndarray | None:

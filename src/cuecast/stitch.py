@@ -1,4 +1,4 @@
-"""Lay clips on one canvas at their timeline positions, in one pass, sample-exact.
+"""Lay clips at their timeline positions, in one pass, sample-exact, a piece at a time.
 
 Speech lines never overlap (the compiler guarantees it); chimes may ring under them. A clip
 longer than its event is an error, never silently cut (pydub's ``overlay`` would).
@@ -6,7 +6,7 @@ longer than its event is an error, never silently cut (pydub's ``overlay`` would
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -20,10 +20,17 @@ def sample_at(ms: int) -> int:
     return (ms * RATE + 500) // 1000
 
 
-def stitch(timeline: Timeline, audio: Callable[[Event], np.ndarray]) -> np.ndarray:
-    """The session's int16 samples; ``audio(event)`` gives each event's samples."""
+Finish = Callable[[np.ndarray, int], None]
+"""Applied to each piece in place, with the piece's first sample index (bed, fade)."""
+
+
+def pieces(timeline: Timeline, audio: Callable[[Event], np.ndarray], size: int,
+           finish: Finish | None = None) -> Iterator[np.ndarray]:
+    """The session's int16 samples, ``size`` at a time, in order: only one piece of the
+    session is ever in memory, however long it runs. ``audio(event)`` gives each event's
+    samples; every clip is checked against its slot before the first piece is made."""
     total = sample_at(timeline.duration_ms)
-    canvas = np.zeros(total, dtype=np.int16)
+    placed: dict[int, list[tuple[int, np.ndarray]]] = {}
     for event in timeline.events:
         clip = audio(event)
         start, room = sample_at(event.start_ms), sample_at(event.end_ms) - sample_at(
@@ -31,7 +38,21 @@ def stitch(timeline: Timeline, audio: Callable[[Event], np.ndarray]) -> np.ndarr
         if len(clip) > room + 1 or start + len(clip) > total:
             raise RenderError(f"clip for {event.text[:40]!r} is {len(clip)} samples, its slot "
                               f"{room}: the timeline was not compiled with these clips")
-        # mixed, not copied: a chime may ring under speech; saturate instead of wrapping
-        span = slice(start, start + len(clip))
-        canvas[span] = np.clip(canvas[span].astype(np.int32) + clip, -32768, 32767)
-    return canvas
+        for k in range(start // size, (start + max(len(clip), 1) - 1) // size + 1):
+            placed.setdefault(k, []).append((start, clip))
+    for k, a in enumerate(range(0, total, size)):
+        buf = np.zeros(min(size, total - a), dtype=np.int32)
+        for start, clip in placed.get(k, ()):
+            # mixed, not copied: a chime may ring under speech
+            lo, hi = max(a, start), min(a + len(buf), start + len(clip))
+            buf[lo - a: hi - a] += clip[lo - start: hi - start]
+        piece = np.clip(buf, -32768, 32767).astype(np.int16)  # saturate, never wrap around
+        if finish is not None:
+            finish(piece, a)
+        yield piece
+
+
+def stitch(timeline: Timeline, audio: Callable[[Event], np.ndarray]) -> np.ndarray:
+    """The whole session at once (for tests and short sessions): :func:`pieces` joined."""
+    return np.concatenate([np.zeros(0, dtype=np.int16),
+                           *pieces(timeline, audio, RATE * 60)])

@@ -1,0 +1,69 @@
+"""Stitching in pieces: the same samples whatever the piece size, clips never cut, never
+wrapped around; the fade and bed see every sample once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cuecast.dynamics import fade_out
+from cuecast.errors import RenderError
+from cuecast.ffmpeg import RATE
+from cuecast.stitch import pieces, sample_at, stitch
+from cuecast.timeline import Event, Timeline
+
+
+def _timeline(events: list[tuple[int, int, str, str]], duration_ms: int) -> Timeline:
+    return Timeline("T", duration_ms, tuple(Event(a, b, kind, text, None, None, "hold", "x")
+                                            for a, b, kind, text in events), (), (), ())
+
+
+rng = np.random.default_rng(1)
+CLIPS = {"a": (rng.normal(0, 8000, RATE // 2)).astype(np.int16),  # 500 ms
+         "b": np.full(RATE // 4, 30000, dtype=np.int16),  # loud, 250 ms
+         "start": np.full(RATE // 5, 10000, dtype=np.int16)}
+TL = _timeline([(0, 500, "speech", "a"), (1000, 1250, "speech", "b"),
+                (1000, 1200, "chime", "start"), (1900, 2400, "speech", "a")], 3000)
+
+
+def _audio(event: Event) -> np.ndarray:
+    return CLIPS[event.text]
+
+
+def _reference() -> np.ndarray:
+    out = np.zeros(sample_at(TL.duration_ms), dtype=np.int64)
+    for e in TL.events:
+        clip = CLIPS[e.text]
+        out[sample_at(e.start_ms): sample_at(e.start_ms) + len(clip)] += clip
+    return np.clip(out, -32768, 32767).astype(np.int16)
+
+
+@pytest.mark.parametrize("size", [1, 7, 441, 22_050, RATE * 60])
+def test_any_piece_size_gives_the_same_session(size: int) -> None:
+    got = np.concatenate(list(pieces(TL, _audio, size)))
+    assert np.array_equal(got, _reference())
+    assert all(len(p) <= size for p in pieces(TL, _audio, size))
+
+
+def test_chime_under_loud_speech_saturates_instead_of_wrapping() -> None:
+    out = stitch(TL, _audio)
+    at = sample_at(1000)
+    assert out[at + 10] == 32767  # 30000 + 10000 clipped, not wrapped to a negative
+
+
+def test_clip_longer_than_its_slot_is_an_error() -> None:
+    bad = _timeline([(0, 100, "speech", "a")], 1000)
+    with pytest.raises(RenderError, match="its slot"):
+        list(pieces(bad, _audio, RATE))
+
+
+@pytest.mark.parametrize("size", [100, 4410, RATE * 60])
+def test_fade_is_the_same_across_pieces(size: int) -> None:
+    ones = _timeline([(0, 3000, "speech", "one")], 3000)
+    flat = {"one": np.full(sample_at(3000), 20000, dtype=np.int16)}
+    total = sample_at(3000)
+    out = np.concatenate(list(pieces(ones, lambda e: flat[e.text], size,
+                                     fade_out(total, 1000))))
+    assert np.all(out[: total - RATE] == 20000)
+    tail = out[total - RATE:]
+    assert np.all(np.diff(tail.astype(int)) <= 0) and tail[-1] == 0
