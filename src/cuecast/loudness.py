@@ -10,6 +10,7 @@ cross terms are ignored (uncorrelated sounds). Tests check the result against ff
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from typing import Final
@@ -30,6 +31,7 @@ def _biquad_response(b: tuple[float, float, float], a: tuple[float, float, float
     return (b[0] + b[1] * z1 + b[2] * z2) / (a[0] + a[1] * z1 + a[2] * z2)  # type: ignore[no-any-return]
 
 
+@functools.lru_cache(maxsize=32)
 def k_weighting(n_fft: int, rate: int = RATE) -> np.ndarray:
     """The K-weighting filter's complex response on an rfft grid of ``n_fft`` points.
 
@@ -51,7 +53,9 @@ def k_weighting(n_fft: int, rate: int = RATE) -> np.ndarray:
     a0 = 1 + k / q + k * k
     highpass = _biquad_response((1.0, -2.0, 1.0),
                                 (1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0), z1)
-    return shelf * highpass  # type: ignore[no-any-return]
+    response = shelf * highpass
+    response.flags.writeable = False  # cached and shared: computing it cost as much as the FFT
+    return response  # type: ignore[no-any-return]
 
 
 def k_weighted(samples: np.ndarray) -> np.ndarray:
