@@ -84,6 +84,22 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_file(tiny: Path,
     assert not list(out.parent.glob(".*.part"))  # the killed renders' leftovers are swept
 
 
+@pytest.mark.parametrize("delay", [0.8, 2.5])
+def test_ctrl_c_is_one_line_and_exit_130(tiny: Path, tmp_path: Path, delay: float) -> None:
+    out = tmp_path / "out" / "tiny.mp3"
+    proc = _cli("render", str(tiny), "-o", str(out), "--cache-dir", str(tmp_path / "cache"))
+    time.sleep(delay)  # loading the voice, or synthesizing
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the render finished before the interrupt")
+    assert proc.returncode == 130, err.decode()
+    assert err.decode().strip().splitlines() == ["Interrupted."]
+    if out.exists():  # interrupted while caching lines for later: the MP3 was already whole
+        _complete(out)
+    assert not list(out.parent.glob(".*.part")) if out.parent.exists() else True
+
+
 def test_corrupted_or_truncated_cache_entries_are_made_again(tiny: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = render(path=tiny, output=tmp_path / "a.mp3", cache_dir=cache, verbosity="brief")

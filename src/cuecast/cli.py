@@ -29,6 +29,12 @@ def _fail(exc: CuecastError) -> typer.Exit:
     return typer.Exit(exc.exit_code)
 
 
+def _interrupted() -> typer.Exit:
+    """Ctrl-C: one line and the shell's usual code (the outputs were never half-written)."""
+    typer.echo("Interrupted.", err=True)
+    return typer.Exit(130)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cuecast {__version__}")
@@ -193,6 +199,9 @@ def render(
         except CuecastError as exc:
             bar.stop()
             raise _fail(exc) from None
+        except KeyboardInterrupt:
+            bar.stop()
+            raise _interrupted() from None
     tl = result.timeline
     typer.echo(f"Wrote {result.mp3} ({clock(tl.duration_ms)}, {len(tl.chapters)} chapters; "
                f"clips: {result.synthesized} synthesized, {result.cached} cached) "
@@ -246,6 +255,5 @@ def main() -> None:
     """Console-script entry point."""
     try:
         app()
-    except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt:  # outside a command (typer handles it inside, silently)
+        raise SystemExit(_interrupted().exit_code) from None
