@@ -17,7 +17,7 @@ from cuecast.cache import ClipCache
 from cuecast.cli import app
 from cuecast.engines.gtts import TRIES, GttsEngine
 
-from .audio_measure import decode
+from .audio_measure import decode, ebur128
 
 ROUTINE = """
 title: Online Test
@@ -86,6 +86,9 @@ def test_render_through_gtts(real_mp3: bytes, routine_file: Path, tmp_path: Path
         assert 450 <= event["end_ms"] - event["start_ms"] <= 700
         a = event["start_ms"] * 44_100 // 1000
         assert np.abs(x[a + 2000: a + 6000]).max() > 0.2
+    # levelled like Piper's voice: the same loudness target whatever the engine
+    integrated, true_peak = ebur128(tmp_path / "out.mp3")
+    assert abs(integrated - -16.0) <= 1.0 and true_peak <= -1.5, (integrated, true_peak)
 
 
 @responses.activate
@@ -104,6 +107,7 @@ def test_retries_429_and_5xx_then_succeeds(real_mp3: bytes) -> None:
     ({"status": 200, "body": ")]}'\n\n12\n[[\"e\",4]]\n"}, "empty answer"),
     ({"status": 200, "body": wire(b"this is not an mp3 at all" * 20)}, "not audio"),
     ({"body": requests.exceptions.ConnectTimeout("timed out")}, "no connection"),
+    ({"body": requests.exceptions.ReadTimeout("read timed out")}, "timed out"),
 ])
 @responses.activate
 def test_faults_give_up_after_bounded_retries(answer: dict, fragment: str, routine_file: Path,  # type: ignore[type-arg]

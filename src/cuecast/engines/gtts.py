@@ -88,6 +88,9 @@ class GttsEngine:
         if last == "no connection":
             self._gave_up = EngineError(f"cannot reach Google's text-to-speech at {host} "
                                         "(no connection?); use --engine piper to render offline")
+        elif last == "timeout":
+            self._gave_up = EngineError(f"Google's text-to-speech at {host} timed out {TRIES} "
+                                        "times; try again later or use --engine piper")
         else:
             self._gave_up = EngineError(f"Google's text-to-speech at {host} gave {last} {TRIES} "
                                         "times; try again later or use --engine piper")
@@ -103,7 +106,11 @@ class GttsEngine:
         except gTTSError as exc:
             status = getattr(exc.rsp, "status_code", None)
             if status is None:
-                raise _Retry("no connection") from None
+                import requests
+
+                # gTTS wraps the requests error; a read timeout means it connected, then waited
+                slow = isinstance(exc.__context__, requests.exceptions.ReadTimeout)
+                raise _Retry("timeout" if slow else "no connection") from None
             if status == 429 or status >= 500 or status == 200:
                 raise _Retry(f"HTTP {status}") from None
             raise EngineError(f"Google's text-to-speech refused the request: {exc.msg}") from None
