@@ -151,3 +151,17 @@ def test_list_flags_invalid_files(tmp_path: Path, runner: CliRunner) -> None:
     assert "good.yaml" in result.stdout and "00:" in result.stdout
     missing = runner.invoke(app, ["list", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "no such folder" in missing.stderr
+
+
+def test_numbered_listicle_headings() -> None:
+    """Exercises numbered like their steps ("2. Torso Twist (10 reps per side)")."""
+    result = parse_article((ARTICLES / "listicle.txt").read_text(encoding="utf-8"))
+    ex = result.routine["exercises"]
+    assert [(e["name"], e["timing"]) for e in ex] == [
+        ("Overhead Reach", "30 seconds"), ("Torso Twist", "10 reps per side"),
+        ("Wrist Circles", "20 seconds")]
+    assert ex[0]["purpose"] == "Lengthens the sides of the body."
+    assert ex[0]["steps"] == ["Stand with your feet hip-width apart.",
+                              "Interlace your fingers and reach up."]
+    assert result.routine["description"] == "Stand up and try these between meetings."
+    assert result.warnings == []  # "Read time: 3 minutes" is clutter, not an exercise

@@ -28,6 +28,7 @@ _CLUTTER: Final = [re.compile(p, re.I) for p in (
     r"^\(?(your next workout|read next|read more|related|you may also like|see also|up next)"
     r"\b.*$",
     r"^advertisement$",
+    r"^(read(ing)? time|time to read|updated|published|last updated|written by|by)\b.{0,60}$",
 )]
 _STEP: Final = re.compile(r"^(\d{1,2})[.)]\s+(.+)$")
 _PIPE: Final = re.compile(r"^(?P<name>.{2,80}?)\s*(?:\||–|—|:|\s-)\s*(?P<timing>[^|–—:]{2,40})$")
@@ -83,7 +84,10 @@ def parse_article(text: str, *, source: str | None = None) -> Imported:
     pending: list[Line] = []  # lines after a heading, before its steps (the purpose)
     for k, ln in enumerate(lines[1:], 1):
         step = _STEP.match(ln.text)
-        head = None if step else _heading(ln, lines[k + 1:])
+        if step and _numbered_heading(ln, step.group(2), lines[k + 1:]):
+            # listicles number their exercises too: "3. Double V | 30 sec per side"
+            ln, step = Line(ln.number, step.group(2), True), None
+        head = None if step else _heading(ln, lines[k + 1:], first=current is None)
         if head is not None:
             name, timing, problem = head
             _close(current, pending, result)
@@ -130,10 +134,12 @@ def _timed(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _heading(ln: Line, after: list[Line]) -> tuple[str, str | None, str] | None:
-    """(name, timing or None, why no timing) when ``ln`` starts an exercise."""
+def _heading(ln: Line, after: list[Line], *, first: bool
+             ) -> tuple[str, str | None, str] | None:
+    """(name, timing or None, why no timing) when ``ln`` starts an exercise. Before the first
+    exercise, steps must follow ("Total time: 10 minutes" in an intro is not an exercise)."""
     timed = _timed(ln.text)
-    if timed:
+    if timed and (not first or _steps_follow(after)):
         return timed[0], timed[1], ""
     looks = ln.heading or (len(ln.text.split()) <= _HEADING_WORDS
                            and not ln.text.endswith((".", "?", "!", ",", ":")))
@@ -143,6 +149,20 @@ def _heading(ln: Line, after: list[Line]) -> tuple[str, str | None, str] | None:
     if m:  # a timing we cannot read
         return m.group("name").strip(" -"), None, f" we understand ('{m.group('timing')}')"
     return ln.text, None, ""
+
+
+def _numbered_heading(ln: Line, rest: str, after: list[Line]) -> bool:
+    """A numbered line that is an exercise's heading, not a step: marked as a heading, or
+    carrying a timing with its own steps (from 1) right after it."""
+    if ln.heading:
+        return True
+    if _timed(rest) is None:
+        return False
+    for nxt in after[:3]:
+        found = _STEP.match(nxt.text)
+        if found:
+            return found.group(1) == "1" and _timed(found.group(2)) is None
+    return False
 
 
 def _steps_follow(after: list[Line]) -> bool:
