@@ -165,3 +165,15 @@ def test_numbered_listicle_headings() -> None:
                               "Interlace your fingers and reach up."]
     assert result.routine["description"] == "Stand up and try these between meetings."
     assert result.warnings == []  # "Read time: 3 minutes" is clutter, not an exercise
+
+
+@pytest.mark.parametrize("text", [
+    "Calf Care\n\nCalf Stretch | 30 sec per side\n- Step back with your right foot.\n"
+    "- Press the heel down.\n",
+    "<h1>Calf Care</h1><h2>Calf Stretch | 30 sec per side</h2>"
+    "<ul><li>Step back with your right foot.</li><li>Press the heel down.</li></ul>",
+])
+def test_bulleted_steps(text: str) -> None:
+    (ex,) = parse_article(text).routine["exercises"]
+    assert (ex["name"], ex["timing"]) == ("Calf Stretch", "30 sec per side")
+    assert ex["steps"] == ["Step back with your right foot.", "Press the heel down."]

@@ -30,7 +30,8 @@ _CLUTTER: Final = [re.compile(p, re.I) for p in (
     r"^advertisement$",
     r"^(read(ing)? time|time to read|updated|published|last updated|written by|by)\b.{0,60}$",
 )]
-_STEP: Final = re.compile(r"^(\d{1,2})[.)]\s+(.+)$")
+_STEP: Final = re.compile(r"^(\d{1,2}[.)]|•)\s+(.+)$")
+"""A numbered step (``1. ...``), or a bulleted one (``- ...`` becomes ``• ...``)."""
 _PIPE: Final = re.compile(r"^(?P<name>.{2,80}?)\s*(?:\||–|—|:|\s-)\s*(?P<timing>[^|–—:]{2,40})$")
 _PAREN: Final = re.compile(r"^(?P<name>.{2,80}?)\s*\((?P<timing>[^()]{2,40})\)$")
 _HEADING_WORDS: Final = 10
@@ -64,7 +65,8 @@ def lines_of(text: str) -> list[Line]:
         s = raw.strip()
         heading = bool(re.match(r"^#{1,6}\s", s))
         s = re.sub(r"^#{1,6}\s+", "", s)
-        s = re.sub(r"(\*\*|__|\*|`)", "", s)  # Markdown emphasis
+        s = re.sub(r"^[-*+•]\s+", "• ", s)  # a bullet, before '*' goes as emphasis
+        s = re.sub(r"(\*\*|__|(?<!^)\*|`)", "", s)  # Markdown emphasis
         s = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", s)  # links keep their words
         s = " ".join(s.split())
         if s:
@@ -161,7 +163,7 @@ def _numbered_heading(ln: Line, rest: str, after: list[Line]) -> bool:
     for nxt in after[:3]:
         found = _STEP.match(nxt.text)
         if found:
-            return found.group(1) == "1" and _timed(found.group(2)) is None
+            return found.group(1) in ("1.", "1)", "•") and _timed(found.group(2)) is None
     return False
 
 
@@ -237,11 +239,14 @@ class _Flatten(HTMLParser):
             self.skip += 1
         elif tag in self.BLOCK:
             self.flush()
-        if tag == "ol":
-            self.counters.append(0)
+        if tag in ("ol", "ul"):
+            self.counters.append(0 if tag == "ol" else -1)
         elif tag == "li" and self.counters:
-            self.counters[-1] += 1
-            self.buf.append(f"{self.counters[-1]}. ")
+            if self.counters[-1] < 0:
+                self.buf.append("• ")
+            else:
+                self.counters[-1] += 1
+                self.buf.append(f"{self.counters[-1]}. ")
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.heading = True
 
@@ -250,7 +255,7 @@ class _Flatten(HTMLParser):
             self.skip = max(0, self.skip - 1)
         elif tag in self.BLOCK:
             self.flush()
-        if tag == "ol" and self.counters:
+        if tag in ("ol", "ul") and self.counters:
             self.counters.pop()
 
     def handle_data(self, data: str) -> None:
@@ -259,7 +264,7 @@ class _Flatten(HTMLParser):
 
     def flush(self) -> None:
         text = " ".join("".join(self.buf).split())
-        if text and not re.fullmatch(r"\d+\.", text):
+        if text and not re.fullmatch(r"\d+\.|•", text):
             self.lines.append(Line(self.getpos()[0], html.unescape(text), self.heading))
         self.buf, self.heading = [], False
 
