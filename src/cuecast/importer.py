@@ -3,8 +3,9 @@
 Pure text machinery: lines in, a routine dict and line-numbered notes out; no files inside.
 The shape understood is the common one: a title, an intro, then per exercise a heading with
 its timing (``Cat-Cow | 60 sec``, ``Double V – 30 seconds each side``, ``Knee Rolls (20
-reps)``), a one-line purpose, and numbered (or bulleted) steps. Clutter (image names, share buttons, "read
-next" links) is dropped; anything else not understood is reported with its line, not guessed.
+reps)``), a one-line purpose, and numbered (or bulleted) steps. Clutter (image names, share
+buttons, "read next" links) is dropped; anything else not understood is reported with its
+line, not guessed.
 """
 
 from __future__ import annotations
