@@ -55,7 +55,7 @@ class ClipCache:
     def put(self, key: str, clip: Levelled) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, samples=clip.samples, profile=clip.profile)
