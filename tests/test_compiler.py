@@ -341,3 +341,23 @@ def test_text_script_lists_lines_and_total(runner: CliRunner) -> None:
     assert "Stretch 3 of 9: Child’s Pose Side Stretch." in result.stdout
     assert "30 seconds each side." in result.stdout
     assert "Total " in result.stdout
+
+
+@pytest.mark.parametrize(("rhythm", "expected"), [
+    (None, ["Breathe in.", "Breathe out.", "Breathe in.", "Breathe out."]),  # session 4:6
+    ('"off"', []),
+    ('"3:3"', ["Breathe in.", "Breathe out."] * 2),
+    ('"4:7:8"', ["Breathe in.", "Hold.", "Breathe out."]),  # a 19 s breath: one fits
+])
+def test_exercise_rhythm(rhythm: str | None, expected: list[str]) -> None:
+    text = ("title: T\nexercises:\n  - name: Rest\n    timing: 30 sec\n    steps: [Lie down.]\n"
+            + (f"    rhythm: {rhythm}\n" if rhythm else ""))
+    routine = parse_routine(text.encode(), "t.yaml")
+    tl = compile_session(routine, Settings(countdown=False), DURATIONS["fast"])
+    got = [e.text for e in tl.speech() if e.cue == "breath"]
+    assert got[:len(expected)] == expected and (got == [] if not expected else True)
+    starts = [e.start_ms for e in tl.speech() if e.cue == "breath"]
+    if rhythm == '"4:7:8"':
+        assert [b - a for a, b in zip(starts, starts[1:])] == [4000, 7000]  # in 4, hold 7
+    if rhythm == '"3:3"':
+        assert [b - a for a, b in zip(starts, starts[1:])][:3] == [3000, 3000, 3000]

@@ -17,7 +17,7 @@ from typing import Final
 
 from cuecast import phrases
 from cuecast.narration import fit_text
-from cuecast.routine import Exercise, Routine
+from cuecast.routine import Exercise, Routine, parse_breath
 from cuecast.settings import Settings
 from cuecast.timeline import (
     Chapter,
@@ -208,7 +208,14 @@ class _Layout:
 
     def breath_cues(self, ex: Exercise, first: int, t1: int) -> list[_Cue]:
         s, cues = self.s, []
-        cycle = s.inhale_ms + s.hold_in_ms + s.exhale_ms + s.hold_out_ms
+        if ex.rhythm is None:
+            inhale, hold_in, exhale, hold_out = (s.inhale_ms, s.hold_in_ms, s.exhale_ms,
+                                                 s.hold_out_ms)
+        elif ex.rhythm == "off":
+            return []
+        else:
+            inhale, hold_in, exhale, hold_out = parse_breath(ex.rhythm)
+        cycle = inhale + hold_in + exhale + hold_out
         k = 0
         while first + k * cycle < t1:
             a = first + k * cycle
@@ -224,13 +231,13 @@ class _Layout:
             # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
             group = f"breath{k}"
             cues.append(_Cue(_PRIO_BREATH, a, ins, "breath", group))
-            if s.hold_in_ms:
-                cues.append(_Cue(_PRIO_BREATH, a + s.inhale_ms, (phrases.HOLD_BREATH,),
-                                 "breath", group))
-            out_at = a + s.inhale_ms + s.hold_in_ms
+            if hold_in:
+                cues.append(_Cue(_PRIO_BREATH, a + inhale, (phrases.HOLD_BREATH,), "breath",
+                                 group))
+            out_at = a + inhale + hold_in
             cues.append(_Cue(_PRIO_BREATH, out_at, outs, "breath", group))
-            if s.hold_out_ms:
-                cues.append(_Cue(_PRIO_BREATH, out_at + s.exhale_ms, (phrases.HOLD_BREATH,),
+            if hold_out:
+                cues.append(_Cue(_PRIO_BREATH, out_at + exhale, (phrases.HOLD_BREATH,),
                                  "breath", group))
             k += 1
         return cues

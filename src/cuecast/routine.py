@@ -147,6 +147,15 @@ def parse_breath(value: Any) -> tuple[int, int, int, int]:
     return inhale, hold_in, exhale, hold_out
 
 
+def _rhythm(value: str) -> str:
+    if value.strip().lower() != "off":
+        parse_breath(value)  # its ValueError names the accepted forms
+    return value.strip().lower()
+
+
+RhythmField = Annotated[StrictStr, AfterValidator(_rhythm)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -201,6 +210,9 @@ class Exercise(_Model):
     first_side: Literal["right", "left"] = Field(
         "right", description="Which side comes first for per-side exercises.")
     tempo: float | None = Field(None, ge=1, le=30, description="Seconds per rep.")
+    rhythm: RhythmField | None = Field(
+        None, description="This exercise's own breathing rhythm ('4:6', '4:7:8', '4:4:4:4'), "
+                          "or 'off' for no breath prompts; otherwise the session's.")
 
 
 class Routine(_Model):
