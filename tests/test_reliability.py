@@ -294,3 +294,18 @@ def test_random_render_options_never_crash(data: st.DataObject, tiny: Path,
     _check_outcome(result, out)
     if result.exit_code == 0:
         assert out.exists() and np.isfinite(len(decode(out)))
+
+
+def test_stale_cache_temporaries_are_swept(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path / "cache")
+    folder = cache.root / "ab"
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".tmp-old.part", folder / ".tmp-fresh.part"
+    old.write_bytes(b"half a clip")
+    fresh.write_bytes(b"being written")
+    entry = folder / ("ab" + "0" * 62 + ".npz")
+    entry.write_bytes(b"not a temporary")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    os.utime(entry, (time.time() - 7200, time.time() - 7200))
+    assert cache.sweep() == 1
+    assert not old.exists() and fresh.exists() and entry.exists()

@@ -12,13 +12,17 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from cuecast.master import Levelled
+
+STALE_S: Final = 3600.0
+"""A temporary file this old belongs to no running render."""
 
 
 def default_cache_dir() -> Path:
@@ -51,6 +55,22 @@ class ClipCache:
                 or profile.dtype != np.float64 or profile.ndim != 1:
             return None
         return Levelled(samples, profile)
+
+    def sweep(self, older_than_s: float = STALE_S) -> int:
+        """Remove temporary files that renders killed mid-write left behind; returns how many.
+
+        Only old ones: a render writing right now is never disturbed.
+        """
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for part in self.root.glob("*/.tmp-*.part"):
+            try:
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone already, or not ours to remove
+        return removed
 
     def put(self, key: str, clip: Levelled) -> None:
         path = self.path(key)

@@ -61,6 +61,8 @@ class Clips:
         """
         todo = sorted((t for t in dict.fromkeys(texts) if t not in self._mem), key=len,
                       reverse=True)
+        if todo:
+            self.cache.sweep()  # leftovers of killed renders (cheap next to synthesis)
         pool = ThreadPoolExecutor(max_workers=max(1, self.engine.workers()))
         try:
             futures = {pool.submit(self._load, text): text for text in todo}
