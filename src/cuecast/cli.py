@@ -233,7 +233,7 @@ def import_(
 def list_(
     folder: Annotated[Path, typer.Argument(help="Folder of routine files.")] = Path("routines"),
 ) -> None:
-    """List the routines in a folder with their exercise counts and lengths."""
+    """List the routines in a folder with their exercise counts and (estimated) lengths."""
     from cuecast.library import list_routines
     from cuecast.timeline import clock
 
@@ -245,7 +245,8 @@ def list_(
         if e.problem:
             typer.echo(f"{e.path.name:32} INVALID  {e.problem}")
         else:
-            typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  {clock(e.duration_ms)[:5]}"
+            # '~': lengths come from the preview's speaking-time estimate, not a render
+            typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  ~{clock(e.duration_ms)[:5]}"
                        f"  {e.title}")
     if any(e.problem for e in entries):
         raise typer.Exit(2)
