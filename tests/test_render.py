@@ -149,3 +149,17 @@ def test_no_clipping(rendered: Rendered) -> None:
 
     x = decode(rendered.mp3)
     assert 20 * np.log10(np.abs(x).max()) < -1.0
+
+
+def test_progress_reports_every_clip(routine_file: Path, tmp_path: Path) -> None:
+    """The progress bar's feed: (done, total, cached) for each clip, done counting up to
+    total, the cached count never above done."""
+    seen: list[tuple[int, int, int]] = []
+    render(path=routine_file, output=tmp_path / "p.mp3", cache_dir=tmp_path / "cache",
+           rest=2, step_pause=1, verbosity="brief",
+           progress=lambda done, total, cached: seen.append((done, total, cached)))
+    assert seen, "no progress was reported"
+    total = seen[0][1]
+    assert [d for d, _, _ in seen] == list(range(1, total + 1))
+    assert all(t == total and c <= d for d, t, c in seen)
+    assert seen[-1][2] == 0  # a fresh cache: everything was synthesized
