@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -29,10 +30,14 @@ def _fail(exc: CuecastError) -> typer.Exit:
     return typer.Exit(exc.exit_code)
 
 
-def _interrupted() -> typer.Exit:
-    """Ctrl-C: one line and the shell's usual code (the outputs were never half-written)."""
-    typer.echo("Interrupted.", err=True)
-    return typer.Exit(130)
+class Interrupted(BaseException):
+    """Ctrl-C, raised in place of KeyboardInterrupt: click turns that into its own exit with
+    no message, while this passes through it to :func:`main` (``finally`` blocks, temporary
+    files and worker pools unwind exactly as for KeyboardInterrupt)."""
+
+
+def _on_ctrl_c(signum: int, frame: object) -> None:
+    raise Interrupted
 
 
 def _version(value: bool) -> None:
@@ -199,9 +204,6 @@ def render(
         except CuecastError as exc:
             bar.stop()
             raise _fail(exc) from None
-        except KeyboardInterrupt:
-            bar.stop()
-            raise _interrupted() from None
     tl = result.timeline
     typer.echo(f"Wrote {result.mp3} ({clock(tl.duration_ms)}, {len(tl.chapters)} chapters; "
                f"clips: {result.synthesized} synthesized, {result.cached} cached) "
@@ -253,8 +255,10 @@ def list_(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Ctrl-C anywhere: one line, exit code 130."""
+    signal.signal(signal.SIGINT, _on_ctrl_c)
     try:
         app()
-    except KeyboardInterrupt:  # outside a command (typer handles it inside, silently)
-        raise SystemExit(_interrupted().exit_code) from None
+    except (Interrupted, KeyboardInterrupt):
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
