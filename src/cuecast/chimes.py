@@ -37,7 +37,6 @@ _STYLES: Final[dict[str, dict[str, _Partials]]] = {"soft": {
     "bell": [(1046.5, 1.0, 0.5, 0.0), (1318.5, 0.9, 0.5, 0.25), (1568.0, 0.9, 0.8, 0.5),
              (3136.0, 0.15, 0.3, 0.5)],
 }}
-STYLES: Final = tuple(_STYLES)
 
 
 @functools.cache

@@ -34,15 +34,14 @@ def moving_mean(x: np.ndarray, radius: int) -> np.ndarray:
 def limiter_gain(x: np.ndarray, ceiling: float, radius: int | None = None) -> np.ndarray:
     """Per-sample gain (<= 1) that keeps ``|x * gain| <= ceiling`` with smooth ramps.
 
-    The needed gain is spread by a sliding minimum and then averaged over the same radius, so
-    every sample's gain is at most what it needs, and gain changes take ``radius`` samples
-    each way instead of happening at once (which would click).
+    The gain each sample needs is spread over ``radius`` either side (through the peak
+    envelope) and then averaged over the same radius, so every sample's gain is at most what it
+    needs, and gain changes take ``radius`` samples each way instead of happening at once
+    (which would click).
     """
-    r = radius if radius is not None else RATE * LIMIT_RADIUS_MS // 1000
-    need = np.minimum(1.0, ceiling / np.maximum(np.abs(x), 1e-12))
-    if need.min() >= 1.0:
-        return np.ones_like(need)
-    return np.minimum(moving_mean(sliding_min(need, r), r), need)  # type: ignore[no-any-return]
+    if float(np.max(np.abs(x), initial=0.0)) <= ceiling:
+        return np.ones(len(x))  # nothing to limit: skip the envelope
+    return limiter_gain_at(x, peak_envelope(x, radius), 1.0, ceiling, radius)
 
 
 def peak_envelope(x: np.ndarray, radius: int | None = None) -> np.ndarray:
@@ -65,12 +64,6 @@ def limiter_gain_at(x: np.ndarray, envelope: np.ndarray, gain: float, ceiling: f
 
 def to_int16(x: np.ndarray) -> np.ndarray:
     return np.clip(np.round(x * 32767.0), -32768, 32767).astype(np.int16)
-
-
-def master_clip(samples: np.ndarray, gain_db: float, ceiling: float) -> np.ndarray:
-    """int16 clip -> float with ``gain_db`` applied and peaks limited to ``ceiling``."""
-    x = samples.astype(np.float64) * (10 ** (gain_db / 20) / 32768.0)
-    return x * limiter_gain(x, ceiling)  # type: ignore[no-any-return]
 
 
 def fade_out(total: int, ms: int) -> Callable[[np.ndarray, int], None]:

@@ -38,38 +38,47 @@ def ffmpeg_path() -> str:
         raise RenderError(f"no ffmpeg found on PATH or in imageio-ffmpeg ({exc})") from None
 
 
+def _command(args: list[str]) -> list[str]:
+    return [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+
+
+def _failed(returncode: int, stderr: bytes) -> RenderError:
+    detail = stderr.decode(errors="replace").strip().splitlines()
+    return RenderError(f"ffmpeg failed: {detail[-1] if detail else returncode}")
+
+
 def _run(args: list[str], data: bytes | None = None) -> bytes:
     try:
-        proc = subprocess.run([ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error",
-                               *args], input=data, capture_output=True, check=False)
+        proc = subprocess.run(_command(args), input=data, capture_output=True, check=False)
     except OSError as exc:
         raise RenderError(f"cannot run ffmpeg: {exc}") from None
     if proc.returncode != 0:
-        detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise RenderError(f"ffmpeg failed: {detail[-1] if detail else proc.returncode}")
+        raise _failed(proc.returncode, proc.stderr)
     return proc.stdout
+
+
+def _to_pcm(source: str, rate: int) -> list[str]:
+    return ["-i", source, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(rate),
+            "pipe:1"]
 
 
 def decode(data: bytes, *, rate: int = RATE) -> bytes:
     """Any audio file's bytes (MP3, WAV...) -> raw mono 16-bit PCM at ``rate``."""
-    return _run(["-i", "pipe:0", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
-                 "-ar", str(rate), "pipe:1"], data)
+    return _run(_to_pcm("pipe:0", rate), data)
 
 
 def decode_file(path: Path, *, rate: int = RATE) -> bytes:
     """An audio file -> raw mono 16-bit PCM at ``rate``."""
-    return _run(["-i", str(path), "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
-                 "-ar", str(rate), "pipe:1"])
+    return _run(_to_pcm(str(path), rate))
 
 
 def encode_mp3(pcm: bytes | Iterable[bytes], out: Path, *, bitrate_kbps: int,
                rate: int = RATE) -> None:
     """Raw mono 16-bit PCM (whole, or in pieces) -> CBR MP3 at ``out`` (no tags; mutagen
     adds them after)."""
-    args = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "s16le",
-            "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a",
-            f"{bitrate_kbps}k", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y",
-            str(out)]
+    args = _command(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+                     "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-id3v2_version", "0",
+                     "-write_xing", "1", "-f", "mp3", "-y", str(out)])
     pieces = [pcm] if isinstance(pcm, bytes) else pcm
     try:
         proc = subprocess.Popen(args, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -92,8 +101,7 @@ def encode_mp3(pcm: bytes | Iterable[bytes], out: Path, *, bitrate_kbps: int,
             stdin.close()
     err = stderr.read()
     if proc.wait() != 0:
-        detail = err.decode(errors="replace").strip().splitlines()
-        raise RenderError(f"ffmpeg failed: {detail[-1] if detail else proc.returncode}")
+        raise _failed(proc.returncode, err)
 
 
 @functools.cache

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.errors import OptionError, RoutineError
+from cuecast.files import atomic
 from cuecast.importer import parse_article, to_yaml
 from cuecast.loader import load_routine, parse_routine
 from cuecast.settings import resolve_settings
@@ -80,11 +79,6 @@ def import_article(*, path: Path, output: Path | None = None,
     body = to_yaml(imported, path.name)
     parse_routine(body.encode(), str(target))  # what we write must pass 'cuecast check'
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(body)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic(target) as tmp:
+        tmp.write_text(body, encoding="utf-8")
     return ImportResult(target, [f"{shown}:{line}: {note}" for line, note in imported.warnings])

@@ -314,19 +314,26 @@ MAX_COVER_BYTES: Final = 5_000_000
 _IMAGE_MAGIC: Final = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
-def read_cover(path: Path) -> bytes:
-    """A cover image's bytes. Raises OSError or ValueError with a message for users."""
+def check_cover(path: Path) -> None:
+    """Its size and first bytes, not the whole image (``check`` and every render load the
+    routine; only a render embeds the picture). Raises OSError or ValueError for users."""
     if path.stat().st_size > MAX_COVER_BYTES:
         raise ValueError(f"is over {MAX_COVER_BYTES // 1_000_000} MB")
-    data = path.read_bytes()
-    if not data.startswith(_IMAGE_MAGIC):
+    with path.open("rb") as f:
+        head = f.read(max(map(len, _IMAGE_MAGIC)))
+    if not head.startswith(_IMAGE_MAGIC):
         raise ValueError("is not a JPEG or PNG image")
-    return data
+
+
+def read_cover(path: Path) -> bytes:
+    """A cover image's bytes. Raises OSError or ValueError with a message for users."""
+    check_cover(path)
+    return path.read_bytes()
 
 
 def _cover_problems(path: Path, shown: str, lines: _LineMap) -> list[RoutineError]:
     try:
-        read_cover(path)
+        check_cover(path)
     except FileNotFoundError:
         message = f"{path} does not exist"
     except OSError as exc:

@@ -116,14 +116,9 @@ def gated(power: np.ndarray) -> float:
     return -0.691 + 10 * math.log10(float(kept.mean()))
 
 
-def of_clip(samples: np.ndarray) -> float:
-    """A single clip's loudness: gated when it is long enough for 400 ms blocks, else its
-    mean over its whole length (a short word such as 'One.')."""
-    return of_profile(profile(samples), len(samples))
-
-
 def of_profile(prof: np.ndarray, n_samples: int) -> float:
-    """:func:`of_clip` from the clip's profile and length."""
+    """A single clip's loudness from its profile and length: gated when it is long enough for
+    400 ms blocks, else its mean over its whole length (a short word such as 'One.')."""
     ms = n_samples * 1000 // RATE
     if ms >= 400:
         return integrated([(0, prof)], ms)

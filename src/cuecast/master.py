@@ -121,10 +121,14 @@ def master(timeline: Timeline, clip: Callable[[str], Levelled],
 
     peaks = {text: float(np.max(np.abs(c.samples))) / 32768.0 for text, c in speech.items()}
 
-    def trimmed(trim: float, *, samples: bool = False) -> dict[str, Levelled]:
-        """The clips with the trim: only their profiles, unless asked or they need limiting."""
+    def limited(text: str, trim: float) -> bool:
+        return trim > 0 and peaks[text] * 10 ** (trim / 20) > CEILING
+
+    def trimmed(trim: float) -> dict[str, Levelled]:
+        """The clips with the trim: final samples for those it pushes past the ceiling (they
+        are limited and measured again), only a scaled profile for the rest."""
         gain = 10 ** (trim / 20)
-        return {text: _trimmed(c, trim) if samples or peaks[text] * gain > CEILING
+        return {text: _limited(c, gain) if limited(text, trim)
                 else Levelled(c.samples, c.profile * gain * gain)
                 for text, c in speech.items()}
 
@@ -133,34 +137,34 @@ def master(timeline: Timeline, clip: Callable[[str], Levelled],
             ((e.start_ms, (clips if e.kind == "speech" else chimes)[e.text].profile)
              for e in timeline.events), timeline.duration_ms)
 
-    trim = 0.0
-    lufs = measure(speech)
+    trim, last = 0.0, speech
+    lufs = measure(last)
     # chimes do not follow the trim, and a trim past a clip's headroom limits it, so the
     # result moves a little less than the trim: measure again until it lands
     for _ in range(4):
         if not math.isfinite(lufs) or abs(lufs - target_lufs) < 0.05:
             break
         trim += target_lufs - lufs
-        lufs = measure(trimmed(trim))
+        last = trimmed(trim)
+        lufs = measure(last)
     audio: dict[tuple[str, str], np.ndarray] = {("chime", k): v.samples
                                                 for k, v in chimes.items()}
-    for text, levelled in trimmed(trim, samples=True).items():
-        audio["speech", text] = levelled.samples
+    gain = 10 ** (trim / 20)
+    for text, levelled in speech.items():
+        if limited(text, trim):
+            audio["speech", text] = last[text].samples  # limited in the last measurement
+        elif abs(trim) < 0.01:
+            audio["speech", text] = levelled.samples
+        else:
+            audio["speech", text] = to_int16(levelled.samples * (gain / 32768.0))
     return Mastered(audio, trim, lufs)
 
 
-def _trimmed(clip: Levelled, trim_db: float) -> Levelled:
-    """``clip`` with ``trim_db`` more gain; limited (and measured again) only when the trim
-    outgrows its headroom."""
-    if abs(trim_db) < 0.01:
-        return clip
-    gain = 10 ** (trim_db / 20)
+def _limited(clip: Levelled, gain: float) -> Levelled:
+    """``clip`` with more gain than its headroom allows: limited, and measured again."""
     y = clip.samples.astype(np.float64) * (gain / 32768.0)
-    if trim_db > 0 and float(np.max(np.abs(y))) > CEILING:
-        y *= limiter_gain(y, CEILING)
-        out = to_int16(y)
-        return Levelled(out, loudness.profile(out))
-    return Levelled(to_int16(y), clip.profile * gain * gain)
+    out = to_int16(y * limiter_gain(y, CEILING))
+    return Levelled(out, loudness.profile(out))
 
 
 def _loudest(profile: np.ndarray) -> float:

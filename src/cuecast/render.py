@@ -4,14 +4,10 @@ session streamed piece by piece into the encoder -> tagged MP3, plus cues.json a
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,6 +24,7 @@ from cuecast.dynamics import fade_out
 from cuecast.engines import get_engine
 from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.ffmpeg import RATE
+from cuecast.files import atomic, sweep
 from cuecast.loader import load_routine, read_cover
 from cuecast.master import TARGET_LUFS, master
 from cuecast.routine import Routine
@@ -100,7 +97,9 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     options. ``bed`` is ``noise`` or an audio file. Raises CuecastError subclasses."""
     if bitrate not in BITRATES:
         raise OptionError(f"--bitrate must be one of {', '.join(map(str, BITRATES))}")
-    codec = _in_background(ffmpeg.codec_gain_db, bitrate)  # measured while we lay out
+    side = ThreadPoolExecutor(max_workers=1)
+    codec = side.submit(ffmpeg.codec_gain_db, bitrate)  # measured while we lay out
+    side.shutdown(wait=False)
     routine = load_routine(path)
     settings = resolve_settings(routine, **custom)
     mp3, sidecars = output_paths(path, output)
@@ -126,15 +125,17 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
     timeline = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
     later = [*ahead, *phrases.intros(len(exercises), round(timeline.duration_ms / 60_000))]
     with clips.ahead(later):  # synthesized while ffmpeg encodes on the other core
-        result = _finish(routine, timeline, clips, settings.chimes, bed_loop, cover, mp3,
-                         sidecars, bitrate, codec.result())
-    return replace(result, synthesized=clips.synthesized, cached=clips.cached)
+        lufs = _finish(routine, timeline, clips, settings.chimes, bed_loop, cover, mp3,
+                       sidecars, bitrate, codec.result())
+    return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
+                    lufs)
 
 
 def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
             bed_loop: np.ndarray | None, cover: bytes | None, mp3: Path,
-            sidecars: dict[str, Path], bitrate: int, codec_gain_db: float) -> Rendered:
-    """Master, stitch and write the session whose clips are all ready."""
+            sidecars: dict[str, Path], bitrate: int, codec_gain_db: float) -> float:
+    """Master, stitch and write the session whose clips are all ready; returns the loudness
+    a player will decode."""
     # aim at what the player decodes: the codec takes a little level away
     mastered = master(timeline, clips.get, lambda name: chime(name, style),
                       target_lufs=TARGET_LUFS - codec_gain_db)
@@ -156,9 +157,9 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
              ".lrc": lyrics, ".srt": captions.srt(timeline), ".vtt": captions.vtt(timeline)}
     try:
         mp3.parent.mkdir(parents=True, exist_ok=True)
-        _sweep(mp3.parent)
+        sweep(mp3.parent)
         with ExitStack() as stack:  # every file complete before any is renamed into place
-            tmp = stack.enter_context(_atomic(mp3))
+            tmp = stack.enter_context(atomic(mp3))
             # piped straight to ffmpeg as it is made (pydub's export() would write a
             # temporary WAV of the whole session first), each piece carried by a pydub segment
             ffmpeg.encode_mp3((segment(p).raw_data for p in session), tmp,
@@ -167,25 +168,10 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
                                               lyrics=lyrics, cover=cover,
                                               source=_source(routine)))
             for ext, text in texts.items():
-                stack.enter_context(_atomic(sidecars[ext])).write_text(text, encoding="utf-8")
+                stack.enter_context(atomic(sidecars[ext])).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise RenderError(f"cannot write {mp3}: {exc.strerror or exc}") from None
-    return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
-                    decoded_lufs)
-
-
-def _in_background(fn: Callable[..., float], *args: Any) -> Future[float]:
-    """Run ``fn`` on a daemon thread; its result (or error) comes from the future."""
-    future: Future[float] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(fn(*args))
-        except BaseException as exc:  # handed to whoever asks for the result
-            future.set_exception(exc)
-
-    threading.Thread(target=run, daemon=True).start()
-    return future
+    return decoded_lufs
 
 
 def _bed(bed: str | None) -> np.ndarray | None:
@@ -223,43 +209,3 @@ def summary(routine: Routine, timeline: Timeline) -> str:
         lines.append(f"{ex.name}: {what}{' each side' if first.side else ''}")
     lines.append(f"Total {clock(timeline.duration_ms)}. Made with cuecast.")
     return "\n".join(lines)
-
-
-@contextmanager
-def _atomic(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it only when the block succeeds."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-{os.getpid()}-",
-                                suffix=".part")
-    os.close(fd)
-    tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary user files
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _sweep(folder: Path) -> None:
-    """Remove temporary files left by renders that were killed (their process is gone).
-
-    A live render's files are left alone, so renders into one folder can run at once.
-    """
-    for part in folder.glob(".*.part"):
-        found = re.search(r"-(\d+)-[^-]*\.part$", part.name)
-        if found and not _alive(int(found.group(1))):
-            part.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    if os.name == "nt":
-        return True  # os.kill(pid, 0) would terminate it there; never sweep on Windows
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True

@@ -49,6 +49,9 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 Text = Annotated[StrictStr, AfterValidator(_clean_text)]
 """A single line of text to be spoken or shown: trimmed, not empty, no control characters."""
 
+ChimeStyle = Literal["soft", "bright", "off"]
+"""How holds are marked: two chime styles, or none."""
+
 COVER_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
@@ -192,7 +195,7 @@ class Defaults(_Model):
     verbosity: Literal["full", "brief"] | None = Field(
         None, description="'full': purpose and steps; 'brief': name and timing only.")
     countdown: bool | None = Field(None, description="Count down the last seconds of holds.")
-    chimes: Literal["soft", "bright", "off"] | None = Field(
+    chimes: ChimeStyle | None = Field(
         None, description="Chime style marking holds and the end: 'soft', 'bright' or 'off'.")
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, cast, get_args
 
 from cuecast.errors import OptionError
-from cuecast.routine import Exercise, Routine, name_key, parse_breath
+from cuecast.routine import ChimeStyle, Exercise, Routine, name_key, parse_breath
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_timing
 
 Verbosity = Literal["full", "brief"]
-ChimeStyle = Literal["soft", "bright", "off"]
-CHIME_STYLES: Final = ("soft", "bright", "off")
+CHIME_STYLES: Final = get_args(ChimeStyle)
 
 DEFAULT_REST_MS: Final = 10_000
 DEFAULT_CHANGEOVER_MS: Final = 5_000

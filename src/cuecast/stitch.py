@@ -51,8 +51,3 @@ def pieces(timeline: Timeline, audio: Callable[[Event], np.ndarray], size: int,
             finish(piece, a)
         yield piece
 
-
-def stitch(timeline: Timeline, audio: Callable[[Event], np.ndarray]) -> np.ndarray:
-    """The whole session at once (for tests and short sessions): :func:`pieces` joined."""
-    return np.concatenate([np.zeros(0, dtype=np.int16),
-                           *pieces(timeline, audio, RATE * 60)])
