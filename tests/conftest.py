@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,15 @@ from typer.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 ROUTINES = ROOT / "routines"
 UPPER_BACK = ROUTINES / "upper-back-pain.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The user's cache (where a voice's halves are kept) is the test session's own."""
+    root = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(root))
+        yield root
 
 
 @pytest.fixture

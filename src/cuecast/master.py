@@ -95,17 +95,33 @@ def _gained(x: np.ndarray, gain_db: float, ceiling: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Mastered:
-    """A session's audio, ready to stitch: every event's samples at their final level."""
+    """A session's audio, ready to stitch: every event's samples at their final level.
 
-    audio: dict[tuple[str, str], np.ndarray]
-    """(kind, text) -> int16 samples."""
+    The trim is applied as each event is stitched rather than to a copy of every clip up
+    front: that copy was the largest allocation of the finishing stage (a session's speech).
+    """
+
+    speech: dict[str, np.ndarray]
+    """Speech text -> its levelled int16 samples, before the trim."""
+    limited: dict[str, np.ndarray]
+    """Speech text -> final int16 samples, for the clips the trim pushed into the limiter."""
+    chimes: dict[str, np.ndarray]
+    """Chime name -> final int16 samples."""
     trim_db: float
     """Gain applied to every speech clip."""
     lufs: float
     """Integrated loudness of the result, computed from the clips' profiles."""
 
     def get(self, event: Event) -> np.ndarray:
-        return self.audio[event.kind, event.text]
+        if event.kind == "chime":
+            return self.chimes[event.text]
+        done = self.limited.get(event.text)
+        if done is not None:
+            return done
+        samples = self.speech[event.text]
+        if abs(self.trim_db) < 0.01:
+            return samples
+        return to_int16(samples * (10 ** (self.trim_db / 20) / 32768.0))
 
 
 def master(timeline: Timeline, clip: Callable[[str], Levelled],
@@ -147,17 +163,11 @@ def master(timeline: Timeline, clip: Callable[[str], Levelled],
         trim += target_lufs - lufs
         last = trimmed(trim)
         lufs = measure(last)
-    audio: dict[tuple[str, str], np.ndarray] = {("chime", k): v.samples
-                                                for k, v in chimes.items()}
-    gain = 10 ** (trim / 20)
-    for text, levelled in speech.items():
-        if limited(text, trim):
-            audio["speech", text] = last[text].samples  # limited in the last measurement
-        elif abs(trim) < 0.01:
-            audio["speech", text] = levelled.samples
-        else:
-            audio["speech", text] = to_int16(levelled.samples * (gain / 32768.0))
-    return Mastered(audio, trim, lufs)
+    return Mastered(speech={text: c.samples for text, c in speech.items()},
+                    limited={text: last[text].samples for text in speech
+                             if limited(text, trim)},  # limited in the last measurement
+                    chimes={name: c.samples for name, c in chimes.items()},
+                    trim_db=trim, lufs=lufs)
 
 
 def _limited(clip: Levelled, gain: float) -> Levelled:

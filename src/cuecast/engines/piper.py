@@ -8,7 +8,6 @@ prosody); the variation run to run does not matter because every clip is cached 
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 from typing import Any, Final
@@ -17,17 +16,11 @@ import numpy as np
 
 from cuecast.audio import to_session
 from cuecast.engines import Speech
+from cuecast.engines.vits import Model, default_cache_root, threads_per_worker
 from cuecast.errors import EngineError, OptionError
 
 GAIN_DB: Final = 6.0
 """Fixed lift for Piper's unnormalised output (about -25 dBFS RMS raw)."""
-LONGEST_PIECE: Final = 90
-"""Longer sentences are said in pieces (split after a comma, before 'and', 'then' ... or at a
-space): Piper holds the whole utterance's activations, about 32 MB per second of speech, so a
-ten-second sentence alone needed 315 MB (measured). Cold-render peak: 700 -> 600 MB; no cost
-in time."""
-PIECE_PAUSE_MS: Final = 120
-"""Silence between pieces of one sentence: about what Piper leaves at a comma."""
 
 
 def default_voice() -> Path:
@@ -58,7 +51,7 @@ class PiperEngine:
         # a voice file's name, size and mtime identify it without hashing 60 MB per render
         return {"engine": "piper", "voice": path.name, "size": stat.st_size,
                 "mtime": int(stat.st_mtime), "length_scale": round(1 / self.speed, 4),
-                "gain_db": GAIN_DB, "piece": LONGEST_PIECE, "version": 3}
+                "gain_db": GAIN_DB, "version": 4}
 
     def workers(self) -> int:
         return 2
@@ -81,67 +74,38 @@ class PiperEngine:
             return self._voice
 
     def synthesize(self, text: str) -> Speech:
-        from piper import SynthesisConfig
-
-        voice = self._load()
-        config = SynthesisConfig(length_scale=voice.config.length_scale / self.speed,
-                                 normalize_audio=False)
-        rate = voice.config.sample_rate
-        pause = np.zeros(rate * PIECE_PAUSE_MS // 1000, dtype=np.int16)
-        chunks: list[np.ndarray] = []
-        for part in pieces(text):
-            said = [c.audio_int16_array for c in voice.synthesize(part, config)]
-            if said:
-                chunks += [pause, *said] if chunks else said
-        if not chunks:
+        voice, model = self._load()
+        inference = voice.config
+        scales = np.array([inference.noise_scale, inference.length_scale / self.speed,
+                           inference.noise_w_scale], dtype=np.float32)
+        said: list[np.ndarray] = []
+        for phonemes in voice.phonemize(text):
+            if not phonemes:
+                continue
+            ids = np.array([voice.phonemes_to_ids(phonemes)], dtype=np.int64)
+            inputs = {"input": ids, "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
+                      "scales": scales}
+            if inference.num_speakers > 1:
+                inputs["sid"] = np.array([inference.default_speaker_id or 0], dtype=np.int64)
+            said.append(model.audio(inputs))
+        if not said:
             raise EngineError(f"Piper produced no audio for {text!r}")
-        return Speech(to_session(np.concatenate(chunks), rate, gain_db=GAIN_DB))
+        audio = np.clip(np.concatenate(said) * 32767, -32767, 32767).astype(np.int16)
+        return Speech(to_session(audio, inference.sample_rate, gain_db=GAIN_DB))
 
 
-def _load_voice(path: Path, config: Path, workers: int) -> Any:
-    """A PiperVoice whose onnxruntime session suits our use: one thread per worker (the
-    workers already fill the cores; measured 36 s -> 27 s cold) and no memory arena (it
-    keeps the largest sentence's buffers for good; measured 835 -> 757 MB peak)."""
+def _load_voice(path: Path, config: Path, workers: int) -> tuple[Any, Model]:
+    """Piper's phonemizer for the voice, and its model (:mod:`cuecast.engines.vits`) with
+    one onnxruntime thread per worker: the workers already fill the cores (measured: 36 s ->
+    27 s cold against two threads per call)."""
     import json
-    import os
 
-    import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
-    options = onnxruntime.SessionOptions()
-    options.enable_cpu_mem_arena = False
-    options.intra_op_num_threads = max(1, (os.cpu_count() or 1) // workers)
-    session = onnxruntime.InferenceSession(str(path), sess_options=options,
-                                           providers=["CPUExecutionProvider"])
-    return PiperVoice(session=session,
-                      config=PiperConfig.from_dict(json.loads(config.read_text("utf-8"))))
-
-
-
-def pieces(text: str, longest: int = LONGEST_PIECE) -> list[str]:
-    """``text`` as Piper should say it: whole, unless a sentence is longer than ``longest``
-    characters; such a sentence is split after a comma, semicolon or colon, else before a
-    joining word, else at a space, each time nearest its middle, until every piece fits."""
-    sentences = [s.strip() for s in re.findall(r"[^.!?]+(?:[.!?]+|$)", text) if s.strip()]
-    if all(len(s) <= longest for s in sentences):
-        return [text]
-    return [piece for s in sentences for piece in _split(s, longest)]
-
-
-_JOINS: Final = re.compile(r"\s(?=(?:and|then|while|but|or|so|until|with|as)\b)")
-
-
-def _split(sentence: str, longest: int) -> list[str]:
-    if len(sentence) <= longest:
-        return [sentence]
-    cuts = ([m.end() for m in re.finditer(r"[,;:]\s+", sentence)]
-            or [m.start() for m in _JOINS.finditer(sentence)]
-            or [m.start() for m in re.finditer(r"\s", sentence)])
-    if not cuts:
-        return [sentence]  # one enormous word: nothing to split at
-    cut = min(cuts, key=lambda c: abs(c - len(sentence) // 2))
-    head, tail = sentence[:cut].strip(), sentence[cut:].strip()
-    if not head or not tail:
-        return [sentence]
-    return _split(head, longest) + _split(tail, longest)
+    model = Model(voice=path, cache_root=default_cache_root(),
+                  threads=threads_per_worker(workers))
+    # only its phonemizer is used: the model runs in cuecast.engines.vits
+    voice = PiperVoice(session=None,
+                       config=PiperConfig.from_dict(json.loads(config.read_text("utf-8"))))
+    return voice, model

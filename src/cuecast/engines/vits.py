@@ -1,0 +1,196 @@
+"""A Piper (VITS) voice run in two halves, so memory does not grow with the sentence.
+
+Piper's model turns phoneme ids into audio in one call. Nearly all of its working memory is in
+the last stage, the HiFi-GAN decoder, which holds about 32 MB of activations per second of
+speech (measured): a ten-second sentence needed over 300 MB, and two workers twice that. The
+decoder is convolutional with a short reach (measured: 8 frames of overlap leave errors of
+2e-3, 10 frames 2e-7), so it runs over the latent frames in windows that overlap by
+:data:`OVERLAP_FRAMES` and gives the same samples. The stages before it (text encoder,
+durations, flow) are small and run whole.
+
+The model is cut once per voice with the ``onnx`` library, at the input of the decoder's first
+convolution, and the halves are kept in the user's cache. The decoder's 1-D convolutions are
+also rewritten as 2-D ones of height 1: onnxruntime runs those with its blocked (NCHWc)
+kernels, 16 % faster here (measured), with the same output to float rounding.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from cuecast.files import atomic
+
+CHUNK_FRAMES: Final = 100
+"""Latent frames decoded per call (256 samples each: about 1.2 s of speech at 22 kHz). Cold
+render, measured: 100 frames peaked at 384 MB, 200 at 418, 400 at 629, for 5 % less CPU."""
+OVERLAP_FRAMES: Final = 10
+"""Frames of context decoded on each side of a window and then dropped: the decoder's reach,
+so windows join without a seam."""
+DECODER_WEIGHT: Final = "dec.conv_pre.weight"
+"""The weight of the decoder's first convolution in Piper's exports: its input is the cut."""
+ELEMENTWISE: Final = frozenset({"Add", "Sub", "Mul", "Div", "LeakyRelu", "Relu", "Tanh"})
+"""Operators that work unchanged on 4-D tensors: a decoder made only of these and
+convolutions is rewritten in 2-D."""
+SPLIT_VERSION: Final = 2
+"""Part of the cached halves' folder name: bump to cut every voice again."""
+
+
+def default_cache_root() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cuecast")) / "voices"
+
+
+def halves_dir(voice: Path, cache_root: Path) -> Path:
+    """Where ``voice``'s halves are kept: named by the voice file's name, size and mtime."""
+    stat = voice.stat()
+    return cache_root / f"{voice.stem}-{stat.st_size}-{int(stat.st_mtime)}-v{SPLIT_VERSION}"
+
+
+def split(voice: Path, into: Path) -> bool:
+    """Write ``encoder.onnx`` and ``decoder.onnx`` cut from ``voice`` into ``into``.
+
+    Returns False, writing nothing, when the model has no decoder input to cut at (a voice
+    exported by another tool): it is then run whole.
+    """
+    import onnx
+    from onnx.utils import Extractor
+
+    model = onnx.load(str(voice))
+    cut = next((node.input[0] for node in model.graph.node
+                if node.op_type == "Conv" and node.input[1:2] == [DECODER_WEIGHT]), None)
+    if cut is None:
+        return False
+    inputs = [i.name for i in model.graph.input]
+    extractor = Extractor(model)
+    encoder = extractor.extract_model(inputs, [cut])
+    # a multi-speaker decoder is conditioned on the speaker too
+    decoder = extractor.extract_model([cut, *(i for i in inputs if i == "sid")],
+                                      [o.name for o in model.graph.output[:1]])
+    del model, extractor
+    flat = _as_2d(decoder)
+    if flat is not None and _same(decoder, flat):
+        decoder = flat
+    into.mkdir(parents=True, exist_ok=True)
+    # the decoder first: a present encoder means both halves are complete
+    for name, half in (("decoder.onnx", decoder), ("encoder.onnx", encoder)):
+        with atomic(into / name) as tmp:
+            onnx.save(half, str(tmp))
+    return True
+
+
+def _as_2d(decoder: Any) -> Any | None:
+    """``decoder`` with every tensor [N, C, T] carried as [N, C, 1, T], or None if it holds an
+    operator this rewrite does not know."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.ModelProto()
+    model.CopyFrom(decoder)
+    graph = model.graph
+    weights = {i.name: i for i in graph.initializer}
+    convs = [n for n in graph.node if n.op_type in ("Conv", "ConvTranspose")]
+    others = {n.op_type for n in graph.node} - {"Conv", "ConvTranspose"} - ELEMENTWISE
+    if others - {"Unsqueeze"} or any(len(weights[n.input[1]].dims) != 3 for n in convs
+                                     if n.input[1] in weights) \
+            or any(n.input[1] not in weights for n in convs):
+        return None
+    for node in convs:
+        weight = weights[node.input[1]]
+        weight.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(weight)[:, :, None, :],
+                                                weight.name))
+        for attr in node.attribute:
+            if attr.name in ("kernel_shape", "dilations", "strides", "output_padding"):
+                attr.ints[:] = [1 if attr.name != "output_padding" else 0, *attr.ints]
+            elif attr.name == "pads":
+                attr.ints[:] = [0, attr.ints[0], 0, attr.ints[1]]
+    source = graph.input[0].name
+    for node in graph.node:
+        node.input[:] = [f"{source}.4d" if x == source else x for x in node.input]
+    graph.initializer.append(numpy_helper.from_array(np.array([2], np.int64), "height_axis"))
+    graph.node.insert(0, helper.make_node("Unsqueeze", [source, "height_axis"],
+                                          [f"{source}.4d"]))
+    del graph.value_info[:]  # every shape recorded in the file is 3-D
+    for out in graph.output:
+        out.type.tensor_type.ClearField("shape")
+    return model
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two decoders give the same samples for a random latent (to float rounding)."""
+    channels = next(i.dims[1] for i in a.graph.initializer if i.name == DECODER_WEIGHT)
+    latent = np.random.default_rng(0).standard_normal((1, channels, 60)).astype(np.float32)
+    try:
+        said = [_session(m.SerializeToString(), 1).run(None, {m.graph.input[0].name: latent})[0]
+                for m in (a, b)]
+    except Exception:  # onnxruntime's own types: the rewrite is not runnable
+        return False
+    return said[0].size == said[1].size and bool(
+        np.max(np.abs(said[0].reshape(-1) - said[1].reshape(-1))) < 1e-4)
+
+
+def _session(model: Path | bytes, threads: int) -> Any:
+    """A session suited to our use: ``threads`` threads (the workers already fill the cores).
+    Its memory arena is safe to keep now that no call is longer than a decoder window."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.log_severity_level = 3  # its warnings are for model authors, not our users
+    return onnxruntime.InferenceSession(model if isinstance(model, bytes) else str(model),
+                                        sess_options=options,
+                                        providers=["CPUExecutionProvider"])
+
+
+class Model:
+    """Phoneme ids -> float audio, through the halves when the voice could be cut."""
+
+    def __init__(self, *, voice: Path, cache_root: Path, threads: int) -> None:
+        where = halves_dir(voice, cache_root)
+        self.decoder: Any = None
+        if not (where / "encoder.onnx").is_file() and not _split_or_not(voice, where):
+            self.encoder: Any = _session(voice, threads)
+            return
+        try:
+            self.encoder = _session(where / "encoder.onnx", threads)
+            self.decoder = _session(where / "decoder.onnx", threads)
+        except Exception:  # onnxruntime's own types: a damaged cached half; cut it again
+            for half in where.glob("*.onnx"):
+                half.unlink(missing_ok=True)
+            split(voice, where)
+            self.encoder = _session(where / "encoder.onnx", threads)
+            self.decoder = _session(where / "decoder.onnx", threads)
+        self.cut = self.decoder.get_inputs()[0].name
+
+    def audio(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """Float samples in [-1, 1] for one sentence's model inputs (Piper's names)."""
+        first = self.encoder.run(None, inputs)[0]
+        if self.decoder is None:
+            return np.asarray(first).reshape(-1)
+        extra = {k: v for k, v in inputs.items() if k == "sid"}
+        frames = first.shape[-1]
+        out: list[np.ndarray] = []
+        for start in range(0, frames, CHUNK_FRAMES):
+            lo = max(0, start - OVERLAP_FRAMES)
+            hi = min(frames, start + CHUNK_FRAMES + OVERLAP_FRAMES)
+            window = np.ascontiguousarray(first[..., lo:hi])
+            said = self.decoder.run(None, {self.cut: window, **extra})[0].reshape(-1)
+            hop = len(said) // (hi - lo)
+            keep = min(CHUNK_FRAMES, frames - start)
+            out.append(said[(start - lo) * hop:(start - lo + keep) * hop])
+        return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+def _split_or_not(voice: Path, into: Path) -> bool:
+    try:
+        return split(voice, into)
+    except OSError:  # an unwritable cache: run the voice whole rather than not at all
+        return False
+
+
+def threads_per_worker(workers: int) -> int:
+    return max(1, (os.cpu_count() or 1) // workers)
