@@ -109,22 +109,26 @@ def main() -> None:
         rows.append(Row("encode floor (ffmpeg, same PCM)", floor, warm.session_ms, 0.0))
         run(["render", str(routine), "-o", str(work / "x4.mp3"), *common, "--scale", "4"], work)
         x4 = render("warm, all holds x4", "x4.mp3", "--scale", "4")
-        naive = None
+        naive = reference = None
         if "--skip-naive" not in sys.argv:
-            out = work / "naive.mp3"
-            walls, peaks = [], []
-            for _ in range(repeat):
-                wall, rss, _ = run(["--naive", str(work / "cold.cues.json"), str(out)], work)
-                walls.append(wall)
-                peaks.append(rss)
-            naive = Row("naive baseline (benchmarks/naive.py)", min(walls), cold.session_ms,
-                        max(peaks))
-            rows.append(naive)
-    print_table(rows, cold, warm, floor, x4, naive)
+
+            def baseline(name: str, threads: int) -> Row:
+                walls, peaks = [], []
+                for _ in range(repeat):
+                    wall, rss, _ = run(["--naive", str(work / "cold.cues.json"),
+                                        str(work / "naive.mp3"), str(threads)], work)
+                    walls.append(wall)
+                    peaks.append(rss)
+                rows.append(Row(name, min(walls), cold.session_ms, max(peaks)))
+                return rows[-1]
+
+            naive = baseline("naive baseline, one thread", 1)
+            reference = baseline("naive, onnxruntime's default threads", 0)
+    print_table(rows, cold, warm, floor, x4, naive, reference)
 
 
 def print_table(rows: list[Row], cold: Row, warm: Row, floor: float, x4: Row,
-                naive: Row | None) -> None:
+                naive: Row | None, reference: Row | None) -> None:
     print(f"cuecast bench on {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; best of {_repeat()} runs per row, peak RSS "
           "the highest seen")
@@ -146,6 +150,9 @@ def print_table(rows: list[Row], cold: Row, warm: Row, floor: float, x4: Row,
     for name, value, op, target in checks:
         ok = value >= target if op == ">=" else value <= target
         print(f"{name:52} {value:7.2f}  target {op} {target:g}  {'ok' if ok else 'MISSED'}")
+    if reference:
+        print(f"{'(for reference) naive with default threads / cold':52} "
+              f"{reference.wall_s / cold.wall_s:7.2f}")
 
 
 if __name__ == "__main__":

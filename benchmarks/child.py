@@ -1,6 +1,6 @@
 """Run one cuecast command and report its peak memory (RSS) to the file in $BENCH_REPORT.
 
-Usage: python -m benchmarks.child cuecast-args...   (or: python -m benchmarks.child --naive ...)
+Usage: python -m benchmarks.child cuecast-args...   (or: python -m benchmarks.child --naive CUES OUT [ORT_THREADS])
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def main() -> None:
 
             from benchmarks.naive import main as naive
 
-            naive(Path(args[1]), Path(args[2]))
+            naive(Path(args[1]), Path(args[2]), int(args[3]) if len(args) > 3 else 1)
         else:
             from cuecast.cli import app
 

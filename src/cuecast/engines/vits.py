@@ -166,6 +166,7 @@ class Model:
             self.decoder = _session(where / "decoder.onnx", threads)
         self.cut = self.decoder.get_inputs()[0].name
 
+
     def audio(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """Float samples in [-1, 1] for one sentence's model inputs (Piper's names)."""
         first = self.encoder.run(None, inputs)[0]
