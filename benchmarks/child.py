@@ -1,6 +1,7 @@
 """Run one cuecast command and report its peak memory (RSS) to the file in $BENCH_REPORT.
 
-Usage: python -m benchmarks.child cuecast-args...   (or: python -m benchmarks.child --naive CUES OUT [ORT_THREADS])
+Usage: python -m benchmarks.child cuecast-args...
+   or: python -m benchmarks.child --naive CUES.json OUT.mp3 [ORT_THREADS]
 """
 
 from __future__ import annotations
