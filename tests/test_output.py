@@ -96,6 +96,16 @@ def test_our_meter_matches_ebur128_on_a_signal(tmp_path: Path) -> None:
     assert abs(ours - theirs) <= 0.15, (ours, theirs)
 
 
+@pytest.mark.parametrize("n", [1, 1000, 30_000, 200_000, 1_000_000])
+def test_k_weighting_block_by_block_equals_one_long_fft(n: int) -> None:
+    """The block-wise filter (fixed memory) gives what filtering the clip whole gives."""
+    x = np.random.default_rng(n).normal(0, 0.1, n)
+    size = 1 << (n + 4 * loudness._TAIL - 1).bit_length()
+    whole = np.fft.irfft(np.fft.rfft(x, size) * loudness.k_weighting(size), size)
+    got = loudness.k_weighted(x)
+    assert len(got) == n + loudness._TAIL
+    assert np.max(np.abs(got - whole[: len(got)])) <= 1e-9 * np.max(np.abs(whole))
+
 def test_lead_in_and_fade_out(plain: Rendered) -> None:
     x = decode(plain.mp3)
     env = envelope_db(x)

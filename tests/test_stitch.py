@@ -67,3 +67,25 @@ def test_fade_is_the_same_across_pieces(size: int) -> None:
     assert np.all(out[: total - RATE] == 20000)
     tail = out[total - RATE:]
     assert np.all(np.diff(tail.astype(int)) <= 0) and tail[-1] == 0
+
+
+def test_a_clip_is_fetched_for_the_piece_it_sounds_in_not_held_for_the_session() -> None:
+    """Each distinct clip is asked for once to check its slot, then again only while the
+    pieces it sounds in are built: the session's clips are never all held at once."""
+    asked: list[str] = []
+
+    def audio(event: Event) -> np.ndarray:
+        asked.append(event.text)
+        return CLIPS[event.text]
+
+    made = pieces(TL, audio, RATE // 2)  # 500 ms pieces
+    first = next(made)
+    assert asked == ["a", "b", "start", "a"]  # three distinct clips checked, then piece 0's
+    assert np.array_equal(first, _reference()[: RATE // 2])
+    asked.clear()
+    next(made)  # 500-1000 ms: nothing sounds there
+    assert asked == []
+    rest = list(made)
+    assert asked == ["b", "start", "a", "a"]  # the last "a" spans two pieces
+    assert np.array_equal(np.concatenate([first, np.zeros(RATE // 2, np.int16), *rest]),
+                          _reference())
