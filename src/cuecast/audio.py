@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from cuecast.dynamics import to_int16
 from cuecast.ffmpeg import CHANNELS, RATE, WIDTH
 
 if TYPE_CHECKING:
@@ -54,17 +55,17 @@ def to_session(samples: np.ndarray, rate: int, *, gain_db: float = 0.0) -> np.nd
     peak = float(np.max(np.abs(x))) if x.size else 0.0
     if peak > PEAK_LIMIT:
         x *= PEAK_LIMIT / peak  # a louder clip is turned down, never clipped
-    x = trim(x)
-    return np.clip(np.round(x * 32767.0), -32768, 32767).astype(np.int16)
+    return to_int16(trim(x))
 
 
 def trim(x: np.ndarray) -> np.ndarray:
     """Cut leading and trailing silence (keeping ``PAD_MS``) so onsets are where we place them."""
-    loud = np.nonzero(np.abs(x) > TRIM_THRESHOLD)[0]
-    if loud.size == 0:
+    loud = np.abs(x) > TRIM_THRESHOLD
+    if not loud.any():
         return x[: RATE // 10]
+    first, last = int(loud.argmax()), len(x) - 1 - int(loud[::-1].argmax())
     pad = RATE * PAD_MS // 1000
-    return x[max(0, loud[0] - pad): loud[-1] + pad + 1]
+    return x[max(0, first - pad): last + pad + 1]
 
 
 def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
@@ -73,8 +74,14 @@ def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
     cutoff = 0.45 * min(src, dst) / max(src, dst)
     if src > dst:
         x = _lowpass(x, cutoff)
-    pos = np.arange(round(len(x) * dst / src)) * (src / dst)
-    y = np.interp(pos, np.arange(len(x)), x)
+    if dst == 2 * src and len(x):  # Piper's 22.05 kHz: np.interp's search cost 34 ns a sample
+        y = np.empty(2 * len(x))
+        y[0::2] = x
+        y[1:-1:2] = (x[:-1] + x[1:]) / 2
+        y[-1] = x[-1]
+    else:
+        pos = np.arange(round(len(x) * dst / src)) * (src / dst)
+        y = np.interp(pos, np.arange(len(x)), x)
     return _lowpass(y, cutoff) if dst > src else y
 
 

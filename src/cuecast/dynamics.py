@@ -63,7 +63,11 @@ def limiter_gain_at(x: np.ndarray, envelope: np.ndarray, gain: float, ceiling: f
 
 
 def to_int16(x: np.ndarray) -> np.ndarray:
-    return np.clip(np.round(x * 32767.0), -32768, 32767).astype(np.int16)
+    """Float samples (full scale 1) -> int16, rounded and saturated, in one temporary."""
+    y = x * 32767.0
+    np.rint(y, out=y)
+    np.clip(y, -32768, 32767, out=y)
+    return y.astype(np.int16)
 
 
 def fade_out(total: int, ms: int) -> Callable[[np.ndarray, int], None]:
