@@ -87,8 +87,9 @@ def test_a_damaged_cached_half_is_cut_again(tmp_path: Path, whole: np.ndarray) -
     assert np.max(np.abs(model.audio(inputs(default_voice())) - whole)) < 1e-4
 
 
-def test_a_voice_that_cannot_be_cut_runs_whole(tmp_path: Path, whole: np.ndarray) -> None:
-    """A voice exported by another tool (here: its decoder weight renamed) is run whole."""
+def _exported_otherwise(folder: Path, *, node_name: bool) -> Path:
+    """The default voice as another exporter might write it: the decoder's first weight
+    renamed and, with ``node_name``, its node too."""
     model = onnx.load(str(default_voice()))
     for init in model.graph.initializer:
         if init.name == vits.DECODER_WEIGHT:
@@ -96,10 +97,26 @@ def test_a_voice_that_cannot_be_cut_runs_whole(tmp_path: Path, whole: np.ndarray
     for node in model.graph.node:
         node.input[:] = ["renamed.weight" if x == vits.DECODER_WEIGHT else x
                          for x in node.input]
-    voice = tmp_path / "other.onnx"
+        if node_name and node.name == vits.DECODER_NODE:
+            node.name = "Conv_123"
+    voice = folder / "other.onnx"
     onnx.save(model, str(voice))
     shutil.copy(default_voice().with_name(default_voice().name + ".json"),
                 voice.with_name(voice.name + ".json"))
+    return voice
+
+
+def test_an_export_with_other_weight_names_is_cut_by_node_name(tmp_path: Path,
+                                                               whole: np.ndarray) -> None:
+    voice = _exported_otherwise(tmp_path, node_name=False)
+    cut = vits.Model(voice=voice, cache_root=tmp_path / "cache", threads=1)
+    assert cut.decoder is not None
+    assert np.max(np.abs(cut.audio(inputs(voice)) - whole)) < 1e-4
+
+
+def test_a_voice_that_cannot_be_cut_runs_whole(tmp_path: Path, whole: np.ndarray) -> None:
+    """A voice whose decoder cannot be found is run whole, as Piper runs it."""
+    voice = _exported_otherwise(tmp_path, node_name=True)
     cut = vits.Model(voice=voice, cache_root=tmp_path / "cache", threads=1)
     assert cut.decoder is None
     assert not (tmp_path / "cache").exists()

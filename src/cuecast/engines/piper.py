@@ -90,8 +90,8 @@ class PiperEngine:
             said.append(model.audio(inputs))
         if not said:
             raise EngineError(f"Piper produced no audio for {text!r}")
-        audio = np.clip(np.concatenate(said) * 32767, -32767, 32767).astype(np.int16)
-        return Speech(to_session(audio, inference.sample_rate, gain_db=GAIN_DB))
+        # the model's float samples go straight to the session format: no int16 round trip
+        return Speech(to_session(np.concatenate(said), inference.sample_rate, gain_db=GAIN_DB))
 
 
 def _load_voice(path: Path, config: Path, workers: int) -> tuple[Any, Model]:

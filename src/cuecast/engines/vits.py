@@ -34,6 +34,8 @@ OVERLAP_FRAMES: Final = 10
 so windows join without a seam."""
 DECODER_WEIGHT: Final = "dec.conv_pre.weight"
 """The weight of the decoder's first convolution in Piper's exports: its input is the cut."""
+DECODER_NODE: Final = "/dec/conv_pre/Conv"
+"""That convolution's node name, for an export that renamed its weights."""
 ELEMENTWISE: Final = frozenset({"Add", "Sub", "Mul", "Div", "LeakyRelu", "Relu", "Tanh"})
 """Operators that work unchanged on 4-D tensors: a decoder made only of these and
 convolutions is rewritten in 2-D."""
@@ -67,10 +69,14 @@ def split(voice: Path, into: Path) -> bool:
     from onnx.utils import Extractor
 
     model = onnx.load(str(voice))
-    cut = next((node.input[0] for node in model.graph.node
-                if node.op_type == "Conv" and node.input[1:2] == [DECODER_WEIGHT]), None)
-    if cut is None:
+    first = next((node for node in model.graph.node
+                  if node.op_type == "Conv" and (node.input[1:2] == [DECODER_WEIGHT]
+                                                 or node.name == DECODER_NODE)), None)
+    weight = next((i for i in model.graph.initializer
+                   if first is not None and i.name == first.input[1]), None)
+    if first is None or weight is None:
         return False
+    cut, channels = first.input[0], weight.dims[1]
     inputs = [i.name for i in model.graph.input]
     extractor = Extractor(model)
     encoder = extractor.extract_model(inputs, [cut])
@@ -79,7 +85,7 @@ def split(voice: Path, into: Path) -> bool:
                                       [o.name for o in model.graph.output[:1]])
     del model, extractor
     flat = _as_2d(decoder)
-    if flat is not None and _same(decoder, flat):
+    if flat is not None and _same(decoder, flat, channels):
         decoder = flat
     into.mkdir(parents=True, exist_ok=True)
     ours = re.compile(rf"{re.escape(voice.stem)}-\d+-\d+-v\d+(-.*)?")
@@ -144,9 +150,9 @@ def _as_2d(decoder: Any) -> Any | None:
     return model
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Whether two decoders give the same samples for a random latent (to float rounding)."""
-    channels = next(i.dims[1] for i in a.graph.initializer if i.name == DECODER_WEIGHT)
+def _same(a: Any, b: Any, channels: int) -> bool:
+    """Whether two decoders give the same samples for a random latent of ``channels``
+    channels (to float rounding)."""
     latent = np.random.default_rng(0).standard_normal((1, channels, 60)).astype(np.float32)
     try:
         said = [_session(m.SerializeToString(), 1).run(None, {m.graph.input[0].name: latent})[0]
