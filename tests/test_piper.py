@@ -65,15 +65,19 @@ def test_the_cut_is_kept_and_the_decoder_runs_in_2d(tmp_path: Path) -> None:
     assert [i.name for i in encoder.graph.input] == ["input", "input_lengths", "scales"]
 
 
-def test_cutting_a_voice_removes_its_older_cuts_only(tmp_path: Path) -> None:
+def test_cutting_a_voice_removes_its_older_cuts_and_leftovers_only(tmp_path: Path) -> None:
     older = tmp_path / f"{default_voice().stem}-1234-5678-v1"
     other = tmp_path / "en_GB-other-voice-1234-5678-v3"
     for folder in (older, other):
         folder.mkdir()
         (folder / "encoder.onnx").write_bytes(b"old")
+    here = vits.halves_dir(default_voice(), tmp_path)
+    here.mkdir()
+    killed = here / ".encoder-999999999-x.part"  # left by a render that was killed
+    killed.write_bytes(b"half")
     vits.Model(voice=default_voice(), cache_root=tmp_path, threads=1)
     assert not older.exists() and other.exists()
-    assert vits.halves_dir(default_voice(), tmp_path).is_dir()
+    assert sorted(p.name for p in here.iterdir()) == ["decoder.onnx", "encoder.onnx"]
 
 
 def test_a_damaged_cached_half_is_cut_again(tmp_path: Path, whole: np.ndarray) -> None:

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from cuecast.files import atomic
+from cuecast.files import atomic, sweep
 
 CHUNK_FRAMES: Final = 100
 """Latent frames decoded per call (256 samples each: about 1.2 s of speech at 22 kHz). Cold
@@ -88,6 +88,7 @@ def split(voice: Path, into: Path) -> bool:
     if flat is not None and _same(decoder, flat, channels):
         decoder = flat
     into.mkdir(parents=True, exist_ok=True)
+    sweep(into)  # halves left half-written by a killed render
     ours = re.compile(rf"{re.escape(voice.stem)}-\d+-\d+-v\d+(-.*)?")
     for stale in into.parent.iterdir():
         if stale != into and ours.fullmatch(stale.name):
