@@ -23,23 +23,18 @@ from pathlib import Path
 
 def main(cues: Path, out: Path, ort_threads: int = 1) -> None:
     import onnxruntime
-    from piper import PiperVoice
-    from piper.config import PiperConfig
     from pydub import AudioSegment
     from pydub.generators import Sine
 
-    from cuecast.engines.piper import default_voice
+    from cuecast.engines.piper import default_voice, phonemizer
     from cuecast.ffmpeg import ffmpeg_path
 
     AudioSegment.converter = ffmpeg_path()
     options = onnxruntime.SessionOptions()  # as PiperVoice.load makes it, threads aside
     options.intra_op_num_threads = ort_threads
-    model = default_voice()
-    voice = PiperVoice(
-        session=onnxruntime.InferenceSession(str(model), sess_options=options,
-                                             providers=["CPUExecutionProvider"]),
-        config=PiperConfig.from_dict(json.loads(
-            model.with_name(model.name + ".json").read_text(encoding="utf-8"))))
+    voice = phonemizer(default_voice())
+    voice.session = onnxruntime.InferenceSession(str(default_voice()), sess_options=options,
+                                                 providers=["CPUExecutionProvider"])
     timeline = json.loads(cues.read_text(encoding="utf-8"))
     session = AudioSegment.silent(duration=0, frame_rate=44_100)
     for event in timeline["events"]:

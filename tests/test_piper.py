@@ -3,7 +3,6 @@ decoder in windows, and every way the cut can fail falling back to the whole mod
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import onnxruntime
 import pytest
 
 from cuecast.engines import vits
-from cuecast.engines.piper import default_voice
+from cuecast.engines.piper import default_voice, model_inputs, phonemizer
 
 # long enough for several decoder windows (about 6 s of speech, 500 frames)
 SENTENCE = ("Keep your hip from lifting off the floor or block and continue side bending to "
@@ -22,15 +21,8 @@ SENTENCE = ("Keep your hip from lifting off the floor or block and continue side
 
 def inputs(voice: Path, text: str = SENTENCE) -> dict[str, np.ndarray]:
     """Model inputs with the noise scales at zero, so the model's output is deterministic."""
-    from piper import PiperVoice
-    from piper.config import PiperConfig
-
-    config = json.loads(voice.with_name(voice.name + ".json").read_text("utf-8"))
-    phonemizer = PiperVoice(session=None, config=PiperConfig.from_dict(config))
-    ids = phonemizer.phonemes_to_ids(phonemizer.phonemize(text)[0])
-    return {"input": np.array([ids], dtype=np.int64),
-            "input_lengths": np.array([len(ids)], dtype=np.int64),
-            "scales": np.array([0.0, 1.0, 0.0], dtype=np.float32)}
+    said = phonemizer(voice)
+    return model_inputs(said, said.phonemize(text)[0], np.array([0.0, 1.0, 0.0], np.float32))
 
 
 @pytest.fixture(scope="module")

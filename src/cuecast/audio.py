@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from cuecast.dynamics import to_int16
+from cuecast.dynamics import to_float, to_int16
 from cuecast.ffmpeg import CHANNELS, RATE, WIDTH
 
 if TYPE_CHECKING:
@@ -46,9 +46,7 @@ def segment(samples: np.ndarray) -> AudioSegment:
 
 def to_session(samples: np.ndarray, rate: int, *, gain_db: float = 0.0) -> np.ndarray:
     """Mono float or int16 samples at ``rate`` -> trimmed int16 at the session rate."""
-    x = samples.astype(np.float64)
-    if samples.dtype == np.int16:
-        x /= 32768.0
+    x = to_float(samples)  # changed in place below
     if rate != RATE:
         x = _resample(x, rate, RATE)
     x *= 10 ** (gain_db / 20)

@@ -14,7 +14,7 @@ from typing import Final
 import numpy as np
 
 from cuecast import ffmpeg, loudness
-from cuecast.dynamics import moving_mean
+from cuecast.dynamics import moving_mean, to_float, to_int16
 from cuecast.errors import OptionError, RenderError
 from cuecast.ffmpeg import RATE
 from cuecast.timeline import Timeline
@@ -57,7 +57,7 @@ def file_loop(path: Path) -> np.ndarray:
         pcm = ffmpeg.decode_file(path)
     except RenderError as exc:
         raise OptionError(f"--bed {path}: cannot be decoded as audio ({exc})") from None
-    x = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0
+    x = to_float(np.frombuffer(pcm, dtype="<i2"))
     fade = RATE * LOOP_FADE_MS // 1000
     if len(x) < 2 * fade or not np.any(x):
         raise OptionError(f"--bed {path}: needs at least {2 * LOOP_FADE_MS // 1000} s of sound")
@@ -108,5 +108,4 @@ class Bed:
         bed = self.loop[idx % len(self.loop)] * np.interp(idx, self.grid, self.env)
         if first < self.fade_in:
             bed *= np.clip(idx / max(self.fade_in, 1), 0, 1)
-        mixed = piece.astype(np.float64) + np.round(bed * 32767.0)
-        piece[:] = np.clip(mixed, -32768, 32767).astype(np.int16)
+        piece[:] = to_int16(piece / 32767.0 + bed)

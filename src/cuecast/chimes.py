@@ -11,6 +11,7 @@ from typing import Final
 import numpy as np
 
 from cuecast.compiler import CHIME_MS
+from cuecast.dynamics import to_int16
 from cuecast.ffmpeg import RATE
 
 PEAK: Final = 0.25
@@ -53,4 +54,4 @@ def chime(name: str, style: str = "soft") -> np.ndarray:
     fade = min(n, RATE // 50)  # last 20 ms fade to exact silence
     out[-fade:] *= np.linspace(1, 0, fade)
     out *= PEAK / np.max(np.abs(out))
-    return np.round(out * 32767).astype(np.int16)
+    return to_int16(out)

@@ -62,6 +62,15 @@ def limiter_gain_at(x: np.ndarray, envelope: np.ndarray, gain: float, ceiling: f
     return np.minimum(moving_mean(spread, r), need)  # type: ignore[no-any-return]
 
 
+def to_float(samples: np.ndarray, *, copy: bool = True) -> np.ndarray:
+    """int16 or float samples -> float64 with full scale 1 (a new array unless ``copy`` is
+    False and they are float64 already)."""
+    x = samples.astype(np.float64, copy=copy)
+    if samples.dtype == np.int16:
+        x /= 32768.0  # int16 -> float64 always made a new array
+    return x
+
+
 def to_int16(x: np.ndarray) -> np.ndarray:
     """Float samples (full scale 1) -> int16, rounded and saturated, in one temporary."""
     y = x * 32767.0

@@ -17,6 +17,7 @@ from typing import Final
 
 import numpy as np
 
+from cuecast.dynamics import to_float
 from cuecast.ffmpeg import RATE
 
 _TAIL: Final = 4096
@@ -70,9 +71,7 @@ def k_weighted(samples: np.ndarray) -> np.ndarray:
     the same however long the clip: one FFT of a whole 25-second clip and its response had
     allocated over 100 MB (measured).
     """
-    x = samples.astype(np.float64)
-    if samples.dtype == np.int16:
-        x /= 32768.0
+    x = to_float(samples, copy=False)
     n = len(x) + _TAIL
     hop = _BLOCK - _CONTEXT
     response = k_weighting(_BLOCK)

@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 
 from cuecast import loudness
-from cuecast.dynamics import limiter_gain, limiter_gain_at, peak_envelope, to_int16
+from cuecast.dynamics import limiter_gain, limiter_gain_at, peak_envelope, to_float, to_int16
 from cuecast.ffmpeg import RATE
 from cuecast.timeline import Event, Timeline
 
@@ -54,9 +54,7 @@ def level_clip(samples: np.ndarray, lufs: float = CLIP_LUFS) -> Levelled:
     clip is K-weighted once: the limiter's gain moves slowly next to the K-weighting, so the
     weighted clip times that gain stands in for weighting each trial again.
     """
-    x = samples.astype(np.float64)
-    if samples.dtype == np.int16:
-        x /= 32768.0
+    x = to_float(samples, copy=False)
     weighted = loudness.k_weighted(x)
     now = loudness.of_profile(loudness.binned(weighted), len(x))
     if not math.isfinite(now):
@@ -131,7 +129,7 @@ def master(timeline: Timeline, clip: Callable[[str], Levelled],
     speech = {e.text: clip(e.text) for e in timeline.speech()}
     chimes = {}
     for name in {e.text for e in timeline.events if e.kind == "chime"}:
-        raw = chime(name).astype(np.float64) / 32768.0
+        raw = to_float(chime(name))
         y = _gained(raw, target_lufs + CHIME_LU - _loudest(loudness.profile(raw)), CEILING)
         chimes[name] = Levelled(to_int16(y), loudness.profile(y))
 

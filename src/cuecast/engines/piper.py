@@ -78,16 +78,8 @@ class PiperEngine:
         inference = voice.config
         scales = np.array([inference.noise_scale, inference.length_scale / self.speed,
                            inference.noise_w_scale], dtype=np.float32)
-        said: list[np.ndarray] = []
-        for phonemes in voice.phonemize(text):
-            if not phonemes:
-                continue
-            ids = np.array([voice.phonemes_to_ids(phonemes)], dtype=np.int64)
-            inputs = {"input": ids, "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
-                      "scales": scales}
-            if inference.num_speakers > 1:
-                inputs["sid"] = np.array([inference.default_speaker_id or 0], dtype=np.int64)
-            said.append(model.audio(inputs))
+        said = [model.audio(model_inputs(voice, phonemes, scales))
+                for phonemes in voice.phonemize(text) if phonemes]
         if not said:
             raise EngineError(f"Piper produced no audio for {text!r}")
         # the model's float samples go straight to the session format: no int16 round trip
@@ -98,14 +90,31 @@ def _load_voice(path: Path, config: Path, workers: int) -> tuple[Any, Model]:
     """Piper's phonemizer for the voice, and its model (:mod:`cuecast.engines.vits`) with
     one onnxruntime thread per worker: the workers already fill the cores (measured: 36 s ->
     27 s cold against two threads per call)."""
+    model = Model(voice=path, cache_root=default_cache_root(),
+                  threads=threads_per_worker(workers))
+    return phonemizer(path, config), model
+
+
+def phonemizer(voice: Path, config: Path | None = None) -> Any:
+    """Piper's ``PiperVoice`` for ``voice`` (its config beside it unless given) without an
+    onnxruntime session: what it adds is the phonemizer and the config; the caller runs the
+    model (set ``.session`` to use Piper's own ``synthesize``)."""
     import json
 
     from piper import PiperVoice
     from piper.config import PiperConfig
 
-    model = Model(voice=path, cache_root=default_cache_root(),
-                  threads=threads_per_worker(workers))
-    # only its phonemizer is used: the model runs in cuecast.engines.vits
-    voice = PiperVoice(session=None,
-                       config=PiperConfig.from_dict(json.loads(config.read_text("utf-8"))))
-    return voice, model
+    path = config or voice.with_name(voice.name + ".json")
+    return PiperVoice(session=None,
+                      config=PiperConfig.from_dict(json.loads(path.read_text("utf-8"))))
+
+
+def model_inputs(voice: Any, phonemes: list[str], scales: np.ndarray) -> dict[str, np.ndarray]:
+    """One sentence's inputs to a Piper model, by Piper's names; ``scales`` are noise,
+    length and noise-w."""
+    ids = np.array([voice.phonemes_to_ids(phonemes)], dtype=np.int64)
+    inputs = {"input": ids, "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
+              "scales": scales}
+    if voice.config.num_speakers > 1:
+        inputs["sid"] = np.array([voice.config.default_speaker_id], dtype=np.int64)
+    return inputs

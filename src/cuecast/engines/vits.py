@@ -186,15 +186,14 @@ class Model:
         if not (where / "encoder.onnx").is_file() and not _split_or_not(voice, where):
             self.encoder: Any = _session(voice, threads)
             return
+        halves = (where / "encoder.onnx", where / "decoder.onnx")
         try:
-            self.encoder = _session(where / "encoder.onnx", threads)
-            self.decoder = _session(where / "decoder.onnx", threads)
+            self.encoder, self.decoder = (_session(half, threads) for half in halves)
         except Exception:  # onnxruntime's own types: a damaged cached half; cut it again
-            for half in where.glob("*.onnx"):
+            for half in halves:
                 half.unlink(missing_ok=True)
             split(voice, where)
-            self.encoder = _session(where / "encoder.onnx", threads)
-            self.decoder = _session(where / "decoder.onnx", threads)
+            self.encoder, self.decoder = (_session(half, threads) for half in halves)
         self.cut = self.decoder.get_inputs()[0].name
 
     def audio(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
