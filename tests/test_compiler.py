@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from cuecast.cli import app
 from cuecast.compiler import CHIME_MS, GAP_MS, compile_session, estimate_ms
 from cuecast.loader import load_routine, parse_routine
-from cuecast.narration import durations_in
+from cuecast.narration import _DURATION
+from cuecast.options import Customisation
 from cuecast.routine import Routine, name_key
 from cuecast.settings import Settings, resolve_settings
 from cuecast.timeline import Timeline
@@ -270,7 +271,7 @@ def test_hold_and_scale_from_the_command_line(runner: CliRunner) -> None:
     for event in doc["events"]:
         if event["kind"] != "speech":
             continue
-        for phrase in durations_in(event["text"]):
+        for phrase in (m.group(0) for m in _DURATION.finditer(event["text"])):
             if event["cue"] == "intro":
                 continue  # "about N minutes", checked in test_intro_states_the_length
             ms = _phrase_ms(phrase)
@@ -300,7 +301,7 @@ def test_reps_override_and_defaults_in_file(tmp_path: Path, runner: CliRunner) -
     path.write_text(text)
     routine = load_routine(path)
     assert resolve_settings(routine).scale == 2
-    assert resolve_settings(routine, scale=0.5).scale == 0.5
+    assert resolve_settings(routine, Customisation(scale=0.5)).scale == 0.5
     assert resolve_settings(routine).rest_ms == 3000
 
 

@@ -8,6 +8,7 @@ import re
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 from cuecast import captions, loudness
 from cuecast.cli import app
 from cuecast.ffmpeg import RATE
+from cuecast.options import Customisation
 from cuecast.render import Rendered, render
 
 from .audio_measure import decode, ebur128, envelope_db, peak_db, rms_db, span
@@ -25,18 +27,22 @@ from .audio_measure import decode, ebur128, envelope_db, peak_db, rms_db, span
 OPTIONS = {"rest": 2, "step_pause": 1}
 
 
+def custom(**given: Any) -> Customisation:
+    return Customisation(**{**OPTIONS, **given})
+
+
 @pytest.fixture(scope="module")
 def plain(routine_file: Path, cache_dir: Path, tmp_path_factory: pytest.TempPathFactory
           ) -> Rendered:
     out = tmp_path_factory.mktemp("plain") / "session.mp3"
-    return render(path=routine_file, output=out, cache_dir=cache_dir, **OPTIONS)
+    return render(path=routine_file, output=out, cache_dir=cache_dir, options=custom())
 
 
 @pytest.fixture(scope="module")
 def bedded(plain: Rendered, routine_file: Path, cache_dir: Path,
            tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     out = tmp_path_factory.mktemp("bed") / "session.mp3"
-    return render(path=routine_file, output=out, cache_dir=cache_dir, bed="noise", **OPTIONS)
+    return render(path=routine_file, output=out, cache_dir=cache_dir, bed="noise", options=custom())
 
 
 def cues(rendered: Rendered) -> dict:  # type: ignore[type-arg]
@@ -177,7 +183,7 @@ def test_bed_from_a_file(routine_file: Path, cache_dir: Path, tmp_path: Path) ->
     music = tmp_path / "music.wav"
     _run(["-f", "lavfi", "-i", "sine=frequency=220:duration=5", "-y", str(music)])
     out = render(path=routine_file, output=tmp_path / "m.mp3", cache_dir=cache_dir,
-                 bed=str(music), verbosity="brief", **OPTIONS)
+                 bed=str(music), options=custom(verbosity="brief"))
     x = decode(out.mp3)
     gap = out.timeline.holds[0]  # inside a hold, between cues, the 220 Hz bed is heard
     quiet = [(a.end_ms, b.start_ms) for a, b in zip(out.timeline.events, out.timeline.events[1:])
@@ -215,12 +221,12 @@ def test_bed_file_that_is_not_audio(routine_file: Path, cache_dir: Path, runner:
 def test_chimes_off_and_styles(plain: Rendered, routine_file: Path, cache_dir: Path,
                                tmp_path: Path) -> None:
     off = render(path=routine_file, output=tmp_path / "off.mp3", cache_dir=cache_dir,
-                 chimes="off", **OPTIONS)
+                 options=custom(chimes="off"))
     assert not [e for e in off.timeline.events if e.kind == "chime"]
     assert [e.text for e in off.timeline.speech()] == [e.text for e in plain.timeline.speech()]
     assert off.timeline.duration_ms < plain.timeline.duration_ms
     bright = render(path=routine_file, output=tmp_path / "bright.mp3", cache_dir=cache_dir,
-                    chimes="bright", **OPTIONS)
+                    options=custom(chimes="bright"))
     assert bright.timeline == plain.timeline  # the style changes the sound, not the timing
     chime = next(e for e in plain.timeline.events if e.kind == "chime" and e.text == "start")
     a, b = decode(plain.mp3), decode(bright.mp3)
@@ -253,7 +259,7 @@ def test_cover_image_is_embedded(routine_file: Path, cache_dir: Path, tmp_path: 
     routine.write_text(routine_file.read_text(encoding="utf-8") + "cover: cover.png\n",
                        encoding="utf-8")
     out = render(path=routine, output=tmp_path / "c.mp3", cache_dir=cache_dir,
-                 verbosity="brief", **OPTIONS)
+                 options=custom(verbosity="brief"))
     (apic,) = ID3(out.mp3).getall("APIC")
     assert apic.mime == "image/png" and apic.data == png and apic.type == 3
 

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from cuecast.cache import ClipCache
 from cuecast.cli import app
+from cuecast.options import Customisation
 from cuecast.render import render, slugify
 
 from .audio_measure import decode
@@ -125,7 +126,8 @@ def test_ctrl_c_is_one_line_and_exit_130(tiny: Path, tmp_path: Path, fraction: f
 
 def test_corrupted_or_truncated_cache_entries_are_made_again(tiny: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    first = render(path=tiny, output=tmp_path / "a.mp3", cache_dir=cache, verbosity="brief")
+    first = render(path=tiny, output=tmp_path / "a.mp3", cache_dir=cache,
+                   options=Customisation(verbosity="brief"))
     entries = sorted(cache.rglob("*.npz"))
     assert len(entries) == first.synthesized > 4
     damaged = entries[:4]
@@ -136,7 +138,8 @@ def test_corrupted_or_truncated_cache_entries_are_made_again(tiny: Path, tmp_pat
     damaged[1].write_bytes(bytes(data))
     damaged[2].write_bytes(b"")  # empty
     damaged[3].write_bytes(os.urandom(3000))  # garbage
-    again = render(path=tiny, output=tmp_path / "b.mp3", cache_dir=cache, verbosity="brief")
+    again = render(path=tiny, output=tmp_path / "b.mp3", cache_dir=cache,
+                   options=Customisation(verbosity="brief"))
     assert again.synthesized == 4 and again.cached == first.synthesized - 4
     _complete(again.mp3)
     for entry in damaged:

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cuecast.cli import app
+from cuecast.options import Customisation
 from cuecast.render import Rendered, render
 
 from .audio_measure import decode, envelope_db, onset_ms, peak_db
@@ -19,7 +20,8 @@ TOLERANCE_MS = 50
 @pytest.fixture(scope="module")
 def rendered(routine_file: Path, cache_dir: Path) -> Rendered:
     out = routine_file.parent / "out" / "session.mp3"
-    return render(path=routine_file, output=out, cache_dir=cache_dir, rest=2, step_pause=1)
+    return render(path=routine_file, output=out, cache_dir=cache_dir,
+                  options=Customisation(rest=2, step_pause=1))
 
 
 def test_writes_mp3_and_cues(rendered: Rendered) -> None:
@@ -81,8 +83,8 @@ def test_holds_measured_from_onsets(rendered: Rendered) -> None:
 def test_rerender_with_other_hold_synthesizes_nothing(rendered: Rendered, routine_file: Path,
                                                       cache_dir: Path) -> None:
     out = routine_file.parent / "out" / "changed.mp3"
-    again = render(path=routine_file, output=out, cache_dir=cache_dir, rest=2, step_pause=1,
-                   holds=["reach up=20"])
+    again = render(path=routine_file, output=out, cache_dir=cache_dir,
+                   options=Customisation(rest=2, step_pause=1, hold=("reach up=20",)))
     # "20 seconds." and every hold cue are already cached: nothing to synthesize
     assert again.synthesized == 0 and again.cached > 0
     a, b = rendered.timeline, again.timeline
@@ -157,7 +159,7 @@ def test_progress_reports_every_clip(routine_file: Path, tmp_path: Path) -> None
     total, the cached count never above done."""
     seen: list[tuple[int, int, int]] = []
     render(path=routine_file, output=tmp_path / "p.mp3", cache_dir=tmp_path / "cache",
-           rest=2, step_pause=1, verbosity="brief",
+           options=Customisation(rest=2, step_pause=1, verbosity="brief"),
            progress=lambda done, total, cached: seen.append((done, total, cached)))
     assert seen, "no progress was reported"
     total = seen[0][1]

@@ -8,6 +8,7 @@ import pytest
 
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.loader import load_routine
+from cuecast.options import Customisation
 from cuecast.routine import name_key
 from cuecast.settings import resolve_settings
 from cuecast.timing import Timing
@@ -63,8 +64,8 @@ def test_routine_renders(path: Path, cache_dir: Path, tmp_path: Path) -> None:
 
     from .audio_measure import decode
 
-    done = render(path=path, output=tmp_path / "r.mp3", cache_dir=cache_dir, scale=0.2,
-                  verbosity="brief", rest=2)
+    done = render(path=path, output=tmp_path / "r.mp3", cache_dir=cache_dir,
+                  options=Customisation(scale=0.2, verbosity="brief", rest=2))
     assert abs(len(decode(done.mp3)) * 1000 / 44_100 - done.timeline.duration_ms) <= 50
     assert len(done.timeline.chapters) == len(load_routine(path).exercises) + 2
 

@@ -22,7 +22,8 @@ def lrc_time(ms: int) -> str:
 
 def lrc(timeline: Timeline) -> str:
     """An LRC file: one ``[mm:ss.xx]line`` per spoken line, in order."""
-    length = lrc_time(timeline.duration_ms)[:5]
+    minutes, seconds = divmod(timeline.duration_ms // 1000, 60)
+    length = f"{minutes:02d}:{seconds:02d}"  # minutes go past 59, as in the time tags
     head = [f"[ti:{_one_line(timeline.title)}]", "[by:cuecast]", f"[length:{length}]"]
     body = [f"[{lrc_time(e.start_ms)}]{_one_line(e.text)}" for e in timeline.speech()]
     return "\n".join(head + body) + "\n"

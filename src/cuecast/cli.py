@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from pydantic.fields import FieldInfo
 
 from cuecast import __version__
 from cuecast.errors import CuecastError, RoutineError
+from cuecast.options import Customisation, customisation, flag
 
 app = typer.Typer(
     help="Turn a stretching, mobility or breathing routine into one voice-guided MP3.",
@@ -55,31 +60,53 @@ def main_callback(
 
 
 RoutineArg = Annotated[Path, typer.Argument(help="Routine file (YAML).", show_default=False)]
-Holds = Annotated[list[str], typer.Option(
-    "--hold", metavar="NAME=SECONDS",
-    help="Hold length for one exercise, e.g. --hold \"cat-cow=90\". Repeatable.")]
-Reps = Annotated[list[str], typer.Option(
-    "--reps", metavar="NAME=N", help="Rep count for one exercise, e.g. --reps \"knee rolls=10\".")]
-Scale = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    help="Multiply every hold not set with --hold, e.g. 1.5.")]
-Rest = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    help="Rest between exercises, seconds (default 10).")]
-Changeover = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    help="Time to switch sides, seconds (default 5).")]
-Breath = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    help="Breathing rhythm in seconds: inhale:exhale (default 4:6), inhale:hold:exhale "
-    "(4:7:8) or inhale:hold:exhale:hold (box breathing, 4:4:4:4).")]
-Tempo = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    help="Seconds per rep where the routine gives none (default 4).")]
-StepPause = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    help="Pause after each setup step, seconds (default 3).")]
-Verbosity = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    help="'full' (purpose and steps) or 'brief' (name and timing only).")]
-Countdown = Annotated[Optional[bool], typer.Option(  # noqa: UP045
-    "--countdown/--no-countdown", help="Count down the end of each hold (default on).",
-    show_default=False)]
-Chimes = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    help="Chimes at each hold's start and end: 'soft' (default), 'bright' or 'off'.")]
+
+
+def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
+    """One command-line option for one field of :class:`~cuecast.options.Customisation`."""
+    default = field.default
+    help_ = field.description or ""
+    info: Any
+    if field.annotation is bool:
+        info = typer.Option(f"{flag(name)}/--no-{name.replace('_', '-')}",
+                            help=f"{help_} (default {'on' if default else 'off'})",
+                            show_default=False)
+        return inspect.Parameter(name, KEYWORD, default=None,
+                                 annotation=Annotated[Optional[bool], info])  # noqa: UP045
+    if isinstance(default, tuple):
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        info = typer.Option(flag(name), metavar=str(extra.get("metavar", "VALUE")), help=help_,
+                            show_default=False)
+        return inspect.Parameter(name, KEYWORD, default=[], annotation=Annotated[list[str], info])
+    kind = float if field.annotation is float else str
+    info = typer.Option(flag(name), help=f"{help_} (default {default})", show_default=False)
+    return inspect.Parameter(name, KEYWORD, default=None,
+                             annotation=Annotated[Optional[kind], info])  # noqa: UP045
+
+
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+CUSTOM_PARAMS = [_option_param(n, f) for n, f in Customisation.model_fields.items()]
+
+
+def customisable(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` one option per customisation field; it receives them validated, as
+    ``options=Customisation``. A bad value fails here with the one-line message."""
+    own = inspect.signature(command, eval_str=True)
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        given = {name: kwargs.pop(name) for name in Customisation.model_fields}
+        try:
+            options = customisation({k: tuple(v) if isinstance(v, list) else v
+                                     for k, v in given.items()})
+        except CuecastError as exc:
+            raise _fail(exc) from None
+        command(**kwargs, options=options)
+
+    kept = [p for p in own.parameters.values() if p.name != "options"]
+    wrapper.__signature__ = own.replace(parameters=[*kept, *CUSTOM_PARAMS])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {}
+    return wrapper
 
 
 @app.command()
@@ -113,35 +140,25 @@ def schema() -> None:
 
 
 @app.command()
+@customisable
 def script(
     routine: RoutineArg,
-    hold: Holds = [],  # noqa: B006 (typer reads the default)
-    reps: Reps = [],  # noqa: B006
-    scale: Scale = None,
-    rest: Rest = None,
-    changeover: Changeover = None,
-    breath: Breath = None,
-    tempo: Tempo = None,
-    step_pause: StepPause = None,
-    verbosity: Verbosity = None,
-    countdown: Countdown = None,
-    chimes: Chimes = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    *,
+    options: Customisation,
 ) -> None:
     """Show the session's script (every line and chime with its time) without rendering."""
     from cuecast.preview import preview
 
     try:
-        text = preview(path=routine, as_json=as_json, holds=hold, reps=reps, scale=scale,
-                       rest=rest, changeover=changeover, breath=breath, tempo=tempo,
-                       step_pause=step_pause, verbosity=verbosity, countdown=countdown,
-                       chimes=chimes)
+        text = preview(path=routine, options=options, as_json=as_json)
     except CuecastError as exc:
         raise _fail(exc) from None
     typer.echo(text)
 
 
 @app.command()
+@customisable
 def render(
     routine: RoutineArg,
     output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
@@ -167,22 +184,17 @@ def render(
         "'noise' (generated) or an audio file to loop (default: none).")] = None,
     allow_long: Annotated[bool, typer.Option(
         help="Render sessions over 3 hours.")] = False,
-    hold: Holds = [],  # noqa: B006
-    reps: Reps = [],  # noqa: B006
-    scale: Scale = None,
-    rest: Rest = None,
-    changeover: Changeover = None,
-    breath: Breath = None,
-    tempo: Tempo = None,
-    step_pause: StepPause = None,
-    verbosity: Verbosity = None,
-    countdown: Countdown = None,
-    chimes: Chimes = None,
+    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        help="Clips synthesized at once (Piper; default: one per core, as memory allows)."
+    )] = None,
+    *,
+    options: Customisation,
 ) -> None:
     """Render a routine to one tagged MP3 with chapters, plus cues.json and .lrc/.srt/.vtt
     captions beside it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from cuecast.engines import engine_options
     from cuecast.render import render as do_render
     from cuecast.timeline import clock
 
@@ -196,11 +208,11 @@ def render(
 
         try:
             result = do_render(
-                path=routine, output=output, engine=engine, voice=voice, speed=speed, lang=lang,
-                tld=tld, cache_dir=cache_dir, bitrate=bitrate, bed=bed, allow_long=allow_long,
-                holds=hold, reps=reps, scale=scale, rest=rest, changeover=changeover,
-                breath=breath, tempo=tempo, step_pause=step_pause, verbosity=verbosity,
-                countdown=countdown, chimes=chimes, progress=progress)
+                path=routine, output=output, options=options,
+                engine=engine_options(engine, voice=voice, speed=speed, lang=lang, tld=tld,
+                                      jobs=jobs),
+                cache_dir=cache_dir, bitrate=bitrate, bed=bed, allow_long=allow_long,
+                progress=progress)
         except CuecastError as exc:
             bar.stop()
             raise _fail(exc) from None
@@ -248,7 +260,7 @@ def list_(
             typer.echo(f"{e.path.name:32} INVALID  {e.problem}")
         else:
             # '~': lengths come from the preview's speaking-time estimate, not a render
-            typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  ~{clock(e.duration_ms)[:5]}"
+            typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  ~{clock(e.duration_ms, tenths=False)}"
                        f"  {e.title}")
     if any(e.problem for e in entries):
         raise typer.Exit(2)

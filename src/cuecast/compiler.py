@@ -17,7 +17,7 @@ from typing import Final
 
 from cuecast import phrases
 from cuecast.narration import fit_text
-from cuecast.routine import Exercise, Routine, parse_breath
+from cuecast.routine import Exercise, Routine
 from cuecast.settings import Settings
 from cuecast.timeline import (
     Chapter,
@@ -30,10 +30,13 @@ from cuecast.timeline import (
     Side,
     Timeline,
 )
+from cuecast.timing import parse_breath
 
 Durations = Callable[[str], int]
 """Phrase -> milliseconds it takes to say."""
 
+LEAD_IN_MS: Final = 1000
+"""Silence before the first word (Bluetooth outputs clip the first syllable)."""
 GAP_MS: Final = 250
 """Least silence between two spoken lines."""
 SENTENCE_GAP_MS: Final = 700
@@ -122,7 +125,7 @@ class _Layout:
 
     def run(self) -> Timeline:
         r, s = self.r, self.s
-        t = self.say(s.lead_in_ms, phrases.title(r.title), "intro", "intro") + GAP_MS
+        t = self.say(LEAD_IN_MS, phrases.title(r.title), "intro", "intro") + GAP_MS
         t = self.say(t, phrases.intro(len(r.exercises), self.minutes), "intro",
                      "intro") + SENTENCE_GAP_MS
         t = self.say(t, phrases.LEAD_IN, "intro", "intro") + SENTENCE_GAP_MS

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from cuecast.errors import RoutineError
+from cuecast.options import explain
 from cuecast.routine import Routine, name_key
 
 MAX_BYTES: Final = 1_000_000
@@ -275,7 +276,7 @@ _TYPE_NAMES = {"tuple_type": "a list", "string_type": "text", "dict_type": "a ma
 def _problem(shown: str, lines: _LineMap, err: Any) -> tuple[RoutineError, Loc | None]:
     loc = _loc(err)
     kind = err["type"]
-    msg = str(err["msg"]).removeprefix("Value error, ")
+    msg = explain(err)
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
         valid = sorted(model.model_fields) if model else []

@@ -46,11 +46,6 @@ def _plural(word: str, n: int) -> str:
     return stem if n == 1 else stem + "s"
 
 
-def durations_in(text: str) -> list[str]:
-    """Every duration phrase in ``text`` (used by tests and ``script --check``)."""
-    return [m.group(0) for m in _DURATION.finditer(text)]
-
-
 _KEEP_FORMAT: Final = frozenset("\u200c\u200d")
 """Zero-width (non-)joiners: part of spelling in Persian, Hindi and others."""
 

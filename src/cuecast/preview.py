@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.loader import load_routine
+from cuecast.options import Customisation
 from cuecast.settings import resolve_settings
 from cuecast.timeline import Timeline, clock
 
 
-def preview(*, path: Path, as_json: bool = False, **custom: Any) -> str:
-    """The script of ``path``; ``custom`` are :func:`resolve_settings`'s options."""
-    routine = load_routine(path)
-    settings = resolve_settings(routine, **custom)
-    timeline = compile_session(routine, settings, estimate_ms)
+def preview(*, path: Path, options: Customisation | None = None, as_json: bool = False) -> str:
+    """The script of ``path`` customised by ``options``, as text or JSON."""
+    timeline = preview_timeline(path=path, options=options)
     if as_json:
         return json.dumps(timeline.to_json(), indent=2, ensure_ascii=False)
     return format_script(timeline)
+
+
+def preview_timeline(*, path: Path, options: Customisation | None = None) -> Timeline:
+    """The session laid out with estimated phrase lengths, without synthesizing anything."""
+    routine = load_routine(path)
+    return compile_session(routine, resolve_settings(routine, options), estimate_ms)
 
 
 def format_script(timeline: Timeline) -> str:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
@@ -21,12 +21,13 @@ from cuecast.chimes import chime
 from cuecast.clips import Clips, Progress
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.dynamics import fade_out
-from cuecast.engines import get_engine
+from cuecast.engines import EngineOptions, PiperOptions, get_engine
 from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.ffmpeg import RATE
 from cuecast.files import atomic, sweep
 from cuecast.loader import load_routine, read_cover
 from cuecast.master import TARGET_LUFS, master
+from cuecast.options import Customisation
 from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
 from cuecast.stitch import pieces, sample_at
@@ -88,20 +89,19 @@ def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[st
     return mp3, {ext: mp3.with_name(mp3.stem + ext) for ext in SIDECARS}
 
 
-def render(*, path: Path, output: Path | None = None, engine: str = "piper",
-           voice: Path | None = None, speed: float | None = None, lang: str | None = None,
-           tld: str | None = None, cache_dir: Path | None = None, bitrate: int = 64,
-           bed: str | None = None, allow_long: bool = False, progress: Progress | None = None,
-           **custom: Any) -> Rendered:
-    """Render a routine to MP3 and its sidecars; ``custom`` are :func:`resolve_settings`'s
-    options. ``bed`` is ``noise`` or an audio file. Raises CuecastError subclasses."""
+def render(*, path: Path, output: Path | None = None, options: Customisation | None = None,
+           engine: EngineOptions | None = None, cache_dir: Path | None = None,
+           bitrate: int = 64, bed: str | None = None, allow_long: bool = False,
+           progress: Progress | None = None) -> Rendered:
+    """Render a routine to MP3 and its sidecars, customised by ``options`` (over the routine's
+    defaults). ``bed`` is ``noise`` or an audio file. Raises CuecastError subclasses."""
     if bitrate not in BITRATES:
         raise OptionError(f"--bitrate must be one of {', '.join(map(str, BITRATES))}")
     side = ThreadPoolExecutor(max_workers=1)
     codec = side.submit(ffmpeg.codec_gain_db, bitrate)  # measured while we lay out
     side.shutdown(wait=False)
     routine = load_routine(path)
-    settings = resolve_settings(routine, **custom)
+    settings = resolve_settings(routine, options)
     mp3, sidecars = output_paths(path, output)
     # Lay out once with estimates, recording every phrase the compiler may want said.
     wanted: list[str] = []
@@ -116,7 +116,7 @@ def render(*, path: Path, output: Path | None = None, engine: str = "piper",
                           "minutes (over 3 hours); pass --allow-long if you mean it")
     bed_loop = _bed(bed)
     cover = _cover(path, routine)
-    tts = get_engine(engine, voice=voice, speed=speed, lang=lang, tld=tld)
+    tts = get_engine(engine or PiperOptions())
     clips = Clips(tts, ClipCache(cache_dir or default_cache_dir()))
     exercises = routine.exercises
     ahead = phrases.likely({e.timing.per_side for e in exercises if e.timing.reps is None},

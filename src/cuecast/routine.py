@@ -21,7 +21,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from cuecast.timing import Timing, TimingError, make_timing, parse_timing
+from cuecast.options import SessionOptions
+from cuecast.timing import Timing, TimingError, make_timing, parse_breath, parse_timing
 
 MAX_TEXT = 600
 """Longest single line of routine text; longer is not a cue anyone can follow by ear."""
@@ -48,9 +49,6 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 Text = Annotated[StrictStr, AfterValidator(_clean_text)]
 """A single line of text to be spoken or shown: trimmed, not empty, no control characters."""
-
-ChimeStyle = Literal["soft", "bright", "off"]
-"""How holds are marked: two chime styles, or none."""
 
 COVER_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -123,33 +121,6 @@ TimingField = Annotated[
     }),
 ]
 
-_NUMBER = r"\s*(\d+(?:\.\d+)?)\s*"
-_BREATH_RE = re.compile(rf"^{_NUMBER}(?:[:/]{_NUMBER}){{1,3}}$")
-
-
-def parse_breath(value: Any) -> tuple[int, int, int, int]:
-    """A breathing rhythm in seconds -> (inhale, hold after it, exhale, hold after it) ms.
-
-    ``"4:6"`` is in and out; ``"4:7:8"`` holds the breath in between (the 4-7-8 pattern);
-    ``"4:4:4:4"`` also holds after the exhale (box breathing). Raises ValueError.
-    """
-    parts = re.split(r"[:/]", value) if isinstance(value, str) else []
-    if not isinstance(value, str) or not _BREATH_RE.match(value):
-        raise ValueError(f"'{value}' is not a breathing rhythm; write inhale:exhale seconds "
-                         "('4:6'), inhale:hold:exhale ('4:7:8') or in:hold:out:hold "
-                         "('4:4:4:4')")
-    ms = [round(float(p) * 1000) for p in parts]
-    inhale, hold_in, exhale, hold_out = (
-        (ms[0], 0, ms[1], 0) if len(ms) == 2 else (ms[0], ms[1], ms[2], 0) if len(ms) == 3
-        else (ms[0], ms[1], ms[2], ms[3]))
-    for what, n, lo in (("inhale", inhale, 1000), ("exhale", exhale, 1000),
-                        ("hold", hold_in, 0), ("hold", hold_out, 0)):
-        if not lo <= n <= 20_000:
-            raise ValueError(f"{what} of {n / 1000:g} s is out of range ({lo // 1000} to 20 "
-                             "seconds)")
-    return inhale, hold_in, exhale, hold_out
-
-
 def _rhythm(value: str) -> str:
     if value.strip().lower() != "off":
         parse_breath(value)  # its ValueError names the accepted forms
@@ -177,26 +148,6 @@ class BreathCues(_Model):
     inhale: Text = Field(
         description="Said on each inhale, e.g. 'Inhale, belly down, chest forward'.")
     exhale: Text = Field(description="Said on each exhale, e.g. 'Exhale, round your spine'.")
-
-
-class Defaults(_Model):
-    """Session settings stored with the routine; command-line options override them."""
-
-    scale: float | None = Field(None, gt=0, le=10, description="Multiply every hold by this.")
-    rest: float | None = Field(None, ge=0, le=600, description="Rest between exercises, seconds.")
-    changeover: float | None = Field(None, ge=0, le=120,
-                                     description="Time to switch sides, seconds.")
-    breath: str | None = Field(None, description="Breathing rhythm 'inhale:exhale' in seconds, "
-                                                 "e.g. '4:6'.")
-    tempo: float | None = Field(None, ge=1, le=30, description="Seconds per rep when an "
-                                                               "exercise gives none.")
-    step_pause: float | None = Field(None, ge=0, le=60,
-                                     description="Pause after each setup step, seconds.")
-    verbosity: Literal["full", "brief"] | None = Field(
-        None, description="'full': purpose and steps; 'brief': name and timing only.")
-    countdown: bool | None = Field(None, description="Count down the last seconds of holds.")
-    chimes: ChimeStyle | None = Field(
-        None, description="Chime style marking holds and the end: 'soft', 'bright' or 'off'.")
 
 
 class Exercise(_Model):
@@ -229,7 +180,8 @@ class Routine(_Model):
     source: Source | None = Field(None, description="Attribution of the original.")
     cover: CoverPath | None = Field(None, description="Cover image (JPEG or PNG), relative to "
                                                  "this file.")
-    defaults: Defaults | None = Field(None, description="Session settings.")
+    defaults: SessionOptions | None = Field(
+        None, description="Session settings; the command line's options override them.")
     exercises: tuple[Exercise, ...] = Field(min_length=1, max_length=100,
                                             description="Exercises in order.")
 

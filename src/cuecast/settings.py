@@ -1,46 +1,40 @@
-"""Session settings: defaults, the routine's ``defaults:`` block, and command-line overrides."""
+"""The compiler's settings in milliseconds, from the options (:mod:`cuecast.options`) over the
+routine's ``defaults:``."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, cast, get_args
+from typing import Final
 
 from cuecast.errors import OptionError
-from cuecast.routine import ChimeStyle, Exercise, Routine, name_key, parse_breath
-from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_timing
+from cuecast.options import ChimeStyle, Customisation, SessionOptions, Verbosity
+from cuecast.routine import Exercise, Routine, name_key
+from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_breath, parse_timing
 
-Verbosity = Literal["full", "brief"]
-CHIME_STYLES: Final = get_args(ChimeStyle)
-
-DEFAULT_REST_MS: Final = 10_000
-DEFAULT_CHANGEOVER_MS: Final = 5_000
-DEFAULT_INHALE_MS: Final = 4_000
-DEFAULT_EXHALE_MS: Final = 6_000
-DEFAULT_TEMPO_MS: Final = 4_000
-DEFAULT_STEP_PAUSE_MS: Final = 3_000
-DEFAULT_LEAD_IN_MS: Final = 1_000
+DEFAULTS: Final = SessionOptions()
+"""The built-in settings, as declared in :mod:`cuecast.options`."""
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything the compiler needs besides the routine. Times in integer milliseconds."""
 
-    scale: float = 1.0
+    scale: float = DEFAULTS.scale
     """Multiplier for every hold not set explicitly in ``holds``."""
 
-    rest_ms: int = DEFAULT_REST_MS
+    rest_ms: int = round(DEFAULTS.rest * 1000)
     """Rest between exercises."""
 
-    changeover_ms: int = DEFAULT_CHANGEOVER_MS
+    changeover_ms: int = round(DEFAULTS.changeover * 1000)
     """Time between the first side's release and the second side's start (at least the
     'switch sides' cue)."""
 
-    inhale_ms: int = DEFAULT_INHALE_MS
+    inhale_ms: int = parse_breath(DEFAULTS.breath)[0]
     """Inhale length of the breathing rhythm inside holds."""
 
-    exhale_ms: int = DEFAULT_EXHALE_MS
+    exhale_ms: int = parse_breath(DEFAULTS.breath)[2]
     """Exhale length of the breathing rhythm inside holds."""
 
     hold_in_ms: int = 0
@@ -49,23 +43,20 @@ class Settings:
     hold_out_ms: int = 0
     """Breath held after the exhale (box breathing); 0 for none."""
 
-    tempo_ms: int = DEFAULT_TEMPO_MS
+    tempo_ms: int = round(DEFAULTS.tempo * 1000)
     """Seconds per rep for exercises that give no tempo."""
 
-    step_pause_ms: int = DEFAULT_STEP_PAUSE_MS
+    step_pause_ms: int = round(DEFAULTS.step_pause * 1000)
     """Silence after each setup step, to move into it."""
 
-    verbosity: Verbosity = "full"
+    verbosity: Verbosity = DEFAULTS.verbosity
     """``full``: purpose and steps; ``brief``: name and timing only."""
 
-    countdown: bool = True
+    countdown: bool = DEFAULTS.countdown
     """Count 'three, two, one' into the end of each hold."""
 
-    chimes: ChimeStyle = "soft"
+    chimes: ChimeStyle = DEFAULTS.chimes
     """Chimes at each hold's start and end and a bell at the end; ``off`` for none."""
-
-    lead_in_ms: int = DEFAULT_LEAD_IN_MS
-    """Silence before the first word (Bluetooth outputs clip the first syllable)."""
 
     holds: Mapping[str, int] = field(default_factory=dict)
     """Hold length per exercise (by :func:`name_key`), overriding the routine and ``scale``."""
@@ -89,71 +80,26 @@ class Settings:
         return self.reps.get(name_key(exercise.name), exercise.timing.reps)
 
 
-def _seconds(value: float | None, default: int, what: str, hi: float) -> int:
-    if value is None:
-        return default
-    if not 0 <= value <= hi:
-        raise OptionError(f"{what} must be between 0 and {hi:g} seconds, not {value:g}")
-    return round(value * 1000)
-
-
-def resolve_settings(
-    routine: Routine,
-    *,
-    scale: float | None = None,
-    rest: float | None = None,
-    changeover: float | None = None,
-    breath: str | None = None,
-    tempo: float | None = None,
-    step_pause: float | None = None,
-    verbosity: str | None = None,
-    countdown: bool | None = None,
-    chimes: str | None = None,
-    holds: Sequence[str] = (),
-    reps: Sequence[str] = (),
-) -> Settings:
-    """Merge routine defaults and options (options win). Raises OptionError on bad values."""
-    d = routine.defaults
-
-    def pick(option: Any, name: str) -> Any:
-        return option if option is not None else (getattr(d, name) if d else None)
-
-    scale_v = pick(scale, "scale")
-    if scale_v is not None and not 0 < scale_v <= 10:
-        raise OptionError(f"--scale must be above 0 and at most 10, not {scale_v:g}")
-    tempo_v = pick(tempo, "tempo")
-    if tempo_v is not None and not 1 <= tempo_v <= 30:
-        raise OptionError(f"--tempo must be between 1 and 30 seconds per rep, not {tempo_v:g}")
-    verb = pick(verbosity, "verbosity") or "full"
-    if verb not in ("full", "brief"):
-        raise OptionError(f"--verbosity must be 'full' or 'brief', not '{verb}'")
-    breath_v = pick(breath, "breath")
-    try:
-        inhale, hold_in, exhale, hold_out = parse_breath(breath_v) if breath_v is not None \
-            else (DEFAULT_INHALE_MS, 0, DEFAULT_EXHALE_MS, 0)
-    except ValueError as exc:
-        raise OptionError(f"--breath: {exc}") from None
-    countdown_v = pick(countdown, "countdown")
-    chimes_v = pick(chimes, "chimes") or "soft"
-    if chimes_v not in CHIME_STYLES:
-        raise OptionError(f"--chimes must be one of {', '.join(CHIME_STYLES)}, not '{chimes_v}'")
+def resolve_settings(routine: Routine, options: Customisation | None = None) -> Settings:
+    """The compiler's settings: ``options`` over the routine's defaults over the built-in
+    ones. Raises OptionError for a hold or rep count naming no exercise of the routine."""
+    o = (options or Customisation()).over(routine.defaults)
+    inhale, hold_in, exhale, hold_out = parse_breath(o.breath)
     return Settings(
-        scale=1.0 if scale_v is None else float(scale_v),
-        rest_ms=_seconds(pick(rest, "rest"), DEFAULT_REST_MS, "--rest", 600),
-        changeover_ms=_seconds(pick(changeover, "changeover"), DEFAULT_CHANGEOVER_MS,
-                               "--changeover", 120),
+        scale=o.scale,
+        rest_ms=round(o.rest * 1000),
+        changeover_ms=round(o.changeover * 1000),
         inhale_ms=inhale,
         hold_in_ms=hold_in,
         exhale_ms=exhale,
         hold_out_ms=hold_out,
-        tempo_ms=DEFAULT_TEMPO_MS if tempo_v is None else round(tempo_v * 1000),
-        step_pause_ms=_seconds(pick(step_pause, "step_pause"), DEFAULT_STEP_PAUSE_MS,
-                               "--step-pause", 60),
-        verbosity="brief" if verb == "brief" else "full",
-        countdown=True if countdown_v is None else bool(countdown_v),
-        chimes=cast(ChimeStyle, chimes_v),
-        holds=_overrides(routine, holds, "hold"),
-        reps=_overrides(routine, reps, "reps"),
+        tempo_ms=round(o.tempo * 1000),
+        step_pause_ms=round(o.step_pause * 1000),
+        verbosity=o.verbosity,
+        countdown=o.countdown,
+        chimes=o.chimes,
+        holds=_overrides(routine, o.hold, "hold"),
+        reps=_overrides(routine, o.reps, "reps"),
     )
 
 

@@ -93,11 +93,10 @@ class Timeline:
         }
 
 
-def clock(ms: int) -> str:
-    """``83456`` -> ``01:23.4`` (or ``1:01:23.4`` past an hour)."""
-    tenths = ms // 100
-    hours, rest = divmod(tenths, 36000)
+def clock(ms: int, *, tenths: bool = True) -> str:
+    """``83456`` -> ``01:23.4`` (or ``1:01:23.4`` past an hour); ``01:23`` without tenths."""
+    hours, rest = divmod(ms // 100, 36000)
     minutes, rest = divmod(rest, 600)
     seconds, tenth = divmod(rest, 10)
-    core = f"{minutes:02d}:{seconds:02d}.{tenth}"
+    core = f"{minutes:02d}:{seconds:02d}" + (f".{tenth}" if tenths else "")
     return f"{hours}:{core}" if hours else core

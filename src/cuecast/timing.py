@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 MAX_HOLD_MS: Final = 30 * 60 * 1000
 """Longest single hold accepted (30 min); longer is almost surely a typo (``99999 min``)."""
@@ -122,3 +122,30 @@ def parse_timing(text: str) -> Timing:
             raise TimingError(f"'{text}': reps must be a whole number")
         return make_timing(reps=int(n), per_side=per_side)
     raise TimingError(f"'{text}' is not a timing; use {ACCEPTED_FORMS}")
+
+
+_NUMBER = r"\s*(\d+(?:\.\d+)?)\s*"
+_BREATH_RE = re.compile(rf"^{_NUMBER}(?:[:/]{_NUMBER}){{1,3}}$")
+
+
+def parse_breath(value: Any) -> tuple[int, int, int, int]:
+    """A breathing rhythm in seconds -> (inhale, hold after it, exhale, hold after it) ms.
+
+    ``"4:6"`` is in and out; ``"4:7:8"`` holds the breath in between (the 4-7-8 pattern);
+    ``"4:4:4:4"`` also holds after the exhale (box breathing). Raises ValueError.
+    """
+    parts = re.split(r"[:/]", value) if isinstance(value, str) else []
+    if not isinstance(value, str) or not _BREATH_RE.match(value):
+        raise ValueError(f"'{value}' is not a breathing rhythm; write inhale:exhale seconds "
+                         "('4:6'), inhale:hold:exhale ('4:7:8') or in:hold:out:hold "
+                         "('4:4:4:4')")
+    ms = [round(float(p) * 1000) for p in parts]
+    inhale, hold_in, exhale, hold_out = (
+        (ms[0], 0, ms[1], 0) if len(ms) == 2 else (ms[0], ms[1], ms[2], 0) if len(ms) == 3
+        else (ms[0], ms[1], ms[2], ms[3]))
+    for what, n, lo in (("inhale", inhale, 1000), ("exhale", exhale, 1000),
+                        ("hold", hold_in, 0), ("hold", hold_out, 0)):
+        if not lo <= n <= 20_000:
+            raise ValueError(f"{what} of {n / 1000:g} s is out of range ({lo // 1000} to 20 "
+                             "seconds)")
+    return inhale, hold_in, exhale, hold_out

@@ -5,9 +5,9 @@ Heavy dependencies (onnxruntime, requests) are imported inside each engine, only
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Final, Protocol
 
 import numpy as np
 
@@ -25,9 +25,6 @@ class Speech:
 class Engine(Protocol):
     """A text-to-speech engine."""
 
-    name: str
-    """Registry name (``piper``, ``gtts``)."""
-
     def identity(self) -> dict[str, Any]:
         """Everything that changes the sound besides the text (voice, settings): the cache key."""
         ...
@@ -41,26 +38,67 @@ class Engine(Protocol):
         ...
 
 
-def _piper(**options: Any) -> Engine:
-    from cuecast.engines.piper import PiperEngine
+@dataclass(frozen=True)
+class PiperOptions:
+    """Options of the offline Piper engine."""
 
-    return PiperEngine(voice=options.get("voice"), speed=options.get("speed") or 1.0)
+    voice: Path | None = None
+    """A Piper ``.onnx`` voice with its ``.onnx.json`` beside it; None for the default voice."""
+
+    speed: float = 1.0
+    """Speaking speed, 0.5 to 2 (the inverse of Piper's length scale)."""
+
+    jobs: int | None = None
+    """Clips synthesized at once; None for one per core the process may run on, as memory
+    allows."""
 
 
-def _gtts(**options: Any) -> Engine:
+@dataclass(frozen=True)
+class GttsOptions:
+    """Options of Google Translate's online voice."""
+
+    lang: str = "en"
+    """gTTS language code."""
+
+    tld: str = "com"
+    """Google domain that picks the accent (``co.uk``, ``com.au``)."""
+
+    speed: float = 1.0
+    """Below 0.85 asks for gTTS's slow voice; it has only normal and slow."""
+
+
+EngineOptions = PiperOptions | GttsOptions
+"""The options of one engine, typed: what does not apply to it cannot be given."""
+
+ENGINES: Final = ("piper", "gtts")
+
+
+def engine_options(name: str, *, voice: Path | None = None, speed: float | None = None,
+                   lang: str | None = None, tld: str | None = None,
+                   jobs: int | None = None) -> EngineOptions:
+    """The typed options of engine ``name`` from what the user gave (None = not given).
+    Raises OptionError for an unknown engine or an option that does not apply to it."""
+    not_for: dict[str, dict[str, object]] = {"piper": {"--lang": lang, "--tld": tld},
+                                              "gtts": {"--voice": voice, "--jobs": jobs}}
+    stray = not_for.get(name)
+    if stray is None:
+        raise OptionError(f"--engine must be one of {', '.join(ENGINES)}, not '{name}'")
+    given = next((flag for flag, value in stray.items() if value is not None), None)
+    if given is not None:
+        raise OptionError(f"{given} does not apply to --engine {name}")
+    if jobs is not None and not 1 <= jobs <= 64:
+        raise OptionError(f"--jobs must be between 1 and 64, not {jobs}")
+    if name == "piper":
+        return PiperOptions(voice=voice, speed=1.0 if speed is None else speed, jobs=jobs)
+    return GttsOptions(lang=lang or "en", tld=tld or "com", speed=1.0 if speed is None else speed)
+
+
+def get_engine(options: EngineOptions) -> Engine:
+    """Build the engine the options are for. Raises OptionError for a bad value."""
+    if isinstance(options, PiperOptions):
+        from cuecast.engines.piper import PiperEngine
+
+        return PiperEngine(voice=options.voice, speed=options.speed, jobs=options.jobs)
     from cuecast.engines.gtts import GttsEngine
 
-    return GttsEngine(lang=options.get("lang") or "en", tld=options.get("tld") or "com",
-                      speed=options.get("speed") or 1.0)
-
-
-ENGINES: dict[str, Callable[..., Engine]] = {"piper": _piper, "gtts": _gtts}
-"""Engine name -> factory taking the command-line options."""
-
-
-def get_engine(name: str, **options: Any) -> Engine:
-    """Build an engine by name. Raises OptionError for an unknown name."""
-    factory = ENGINES.get(name)
-    if factory is None:
-        raise OptionError(f"--engine must be one of {', '.join(ENGINES)}, not '{name}'")
-    return factory(**options)
+    return GttsEngine(lang=options.lang, tld=options.tld, speed=options.speed)

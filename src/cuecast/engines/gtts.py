@@ -29,8 +29,6 @@ MIN_INTERVAL_S: Final = 0.25
 
 
 class GttsEngine:
-    name = "gtts"
-
     def __init__(self, *, lang: str = "en", tld: str = "com", speed: float = 1.0,
                  backoff_s: float | None = None) -> None:
         from gtts.lang import tts_langs

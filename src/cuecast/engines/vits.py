@@ -16,7 +16,6 @@ kernels, 16 % faster here (measured), with the same output to float rounding.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -220,7 +219,3 @@ def _split_or_not(voice: Path, into: Path) -> bool:
         return split(voice, into)
     except OSError:  # an unwritable cache: run the voice whole rather than not at all
         return False
-
-
-def threads_per_worker(workers: int) -> int:
-    return max(1, (os.cpu_count() or 1) // workers)

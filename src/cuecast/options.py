@@ -1,0 +1,117 @@
+"""Every customisation option, declared once: its type, range, default and help.
+
+The routine's ``defaults:`` block is a :class:`SessionOptions`; the command line and the web
+companion build a :class:`Customisation` from what the user gave (:func:`customisation`), with
+one message per bad value naming its flag. Adding an option is one field here: the CLI flags,
+the routine schema, the web form and the validation all come from the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from cuecast.errors import OptionError
+from cuecast.timing import parse_breath
+
+ChimeStyle = Literal["soft", "bright", "off"]
+"""How holds are marked: two chime styles, or none."""
+
+Verbosity = Literal["full", "brief"]
+"""``full``: purpose and steps; ``brief``: name and timing only."""
+
+
+def _breath(value: str) -> str:
+    parse_breath(value)  # its ValueError names the accepted forms
+    return value.strip()
+
+
+Breath = Annotated[str, AfterValidator(_breath)]
+"""A breathing rhythm in seconds: ``4:6``, ``4:7:8`` or ``4:4:4:4``."""
+
+
+class SessionOptions(BaseModel):
+    """Session settings a routine may keep in ``defaults:``; the user's options override them.
+
+    Which fields were given is pydantic's ``model_fields_set``: an unset field falls back to the
+    routine's default, then to the default here.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    scale: float = Field(1.0, gt=0, le=10, description="Multiply every hold not set with "
+                                                       "--hold, e.g. 1.5.")
+    rest: float = Field(10, ge=0, le=600, description="Rest between exercises, seconds.")
+    changeover: float = Field(5, ge=0, le=120, description="Time to switch sides, seconds.")
+    breath: Breath = Field("4:6", description="Breathing rhythm in seconds: inhale:exhale "
+                           "(4:6), inhale:hold:exhale (4:7:8) or inhale:hold:exhale:hold "
+                           "(box breathing, 4:4:4:4).")
+    tempo: float = Field(4, ge=1, le=30, description="Seconds per rep where the routine gives "
+                                                     "none.")
+    step_pause: float = Field(3, ge=0, le=60, description="Pause after each setup step, "
+                                                          "seconds.")
+    verbosity: Verbosity = Field("full", description="'full' (purpose and steps) or 'brief' "
+                                                     "(name and timing only).")
+    countdown: bool = Field(True, description="Count down the end of each hold.")
+    chimes: ChimeStyle = Field("soft", description="Chimes at each hold's start and end: "
+                                                   "'soft', 'bright' or 'off'.")
+
+
+class Customisation(SessionOptions):
+    """Everything a user may change before rendering: the session settings plus per-exercise
+    holds and reps (by exercise name, so they belong to the command line, not ``defaults:``)."""
+
+    hold: tuple[str, ...] = Field((), description="Hold length for one exercise, e.g. "
+                                  "--hold \"cat-cow=90\". Repeatable.",
+                                  json_schema_extra={"metavar": "NAME=SECONDS"})
+    reps: tuple[str, ...] = Field((), description="Rep count for one exercise, e.g. "
+                                  "--reps \"knee rolls=10\". Repeatable.",
+                                  json_schema_extra={"metavar": "NAME=N"})
+
+    def over(self, defaults: SessionOptions | None) -> Customisation:
+        """These options over a routine's defaults: what is given wins."""
+        base = defaults.model_dump(exclude_unset=True) if defaults else {}
+        return Customisation.model_validate({**base, **self.model_dump(exclude_unset=True)})
+
+
+def flag(name: str) -> str:
+    """The command-line flag of an option field (``step_pause`` -> ``--step-pause``)."""
+    return "--" + name.replace("_", "-")
+
+
+def choices(name: str) -> tuple[str, ...]:
+    """The values a text option accepts, if it has a fixed set."""
+    return tuple(get_args(Customisation.model_fields[name].annotation))
+
+
+def customisation(given: Mapping[str, Any]) -> Customisation:
+    """Validate what the user gave (``None`` = not given). Raises OptionError naming the
+    flag of the first bad value, in the same words on the command line and the page."""
+    values = {k: v for k, v in given.items() if v is not None}
+    try:
+        return Customisation.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        raise OptionError(f"{flag(name)}: {explain(err)}") from None
+
+
+def explain(err: Mapping[str, Any]) -> str:
+    """One pydantic error as the words a user reads (after the flag or field it concerns)."""
+    ctx = {k: f"{v:g}" if isinstance(v, (int, float)) else v
+           for k, v in (err.get("ctx") or {}).items()}
+    kind, got = err["type"], err.get("input")
+    shown = f"{got:g}" if isinstance(got, (int, float)) else f"'{got}'"
+    bounds = {"greater_than": f"must be above {ctx.get('gt')}",
+              "greater_than_equal": f"must be at least {ctx.get('ge')}",
+              "less_than": f"must be below {ctx.get('lt')}",
+              "less_than_equal": f"must be at most {ctx.get('le')}",
+              "literal_error": f"must be one of {ctx.get('expected')}",
+              "float_parsing": "must be a number", "float_type": "must be a number",
+              "finite_number": "must be a finite number",
+              "bool_parsing": "must be true or false", "bool_type": "must be true or false"}
+    if kind in bounds:
+        return f"{bounds[kind]}, not {shown}"
+    return str(err["msg"]).removeprefix("Value error, ")

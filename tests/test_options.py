@@ -1,0 +1,146 @@
+"""The one options model: every option declared once serves the CLI, the routine's defaults
+and validation, with one message per bad value; engine options are typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from cuecast.cli import app
+from cuecast.engines import GttsOptions, PiperOptions, engine_options
+from cuecast.errors import OptionError
+from cuecast.library import list_routines
+from cuecast.options import Customisation, SessionOptions, customisation, flag
+from cuecast.routine import Routine
+from cuecast.settings import Settings, resolve_settings
+
+from .conftest import ROOT, UPPER_BACK
+
+COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", ["script", "render"])
+def test_every_option_field_is_a_flag_of_script_and_render(command: str) -> None:
+    flags = {opt for p in COMMANDS[command].params for opt in p.opts}
+    for name, field in Customisation.model_fields.items():
+        assert flag(name) in flags, name
+        param = next(p for p in COMMANDS[command].params if flag(name) in p.opts)
+        assert param.help and field.description and field.description in param.help
+
+
+def test_routine_defaults_are_the_session_options() -> None:
+    schema = Routine.model_json_schema()
+    ref = schema["properties"]["defaults"]["anyOf"][0]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["$defs"][ref]["properties"]) == set(SessionOptions.model_fields)
+    # holds and reps name exercises: a command-line matter, not a default
+    assert not {"hold", "reps"} & set(SessionOptions.model_fields)
+
+
+def test_built_in_defaults_are_the_declared_ones() -> None:
+    s = Settings()
+    d = SessionOptions()
+    assert (s.rest_ms, s.changeover_ms, s.tempo_ms, s.step_pause_ms) == (
+        d.rest * 1000, d.changeover * 1000, d.tempo * 1000, d.step_pause * 1000)
+    assert (s.inhale_ms, s.exhale_ms) == (4000, 6000) and d.breath == "4:6"
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ({"scale": 0}, "--scale: must be above 0, not 0"),
+    ({"scale": 11.5}, "--scale: must be at most 10, not 11.5"),
+    ({"rest": -1}, "--rest: must be at least 0, not -1"),
+    ({"step_pause": 61}, "--step-pause: must be at most 60, not 61"),
+    ({"verbosity": "loud"}, "--verbosity: must be one of 'full' or 'brief', not 'loud'"),
+    ({"chimes": "gong"}, "--chimes: must be one of 'soft', 'bright' or 'off', not 'gong'"),
+    ({"breath": "fast"}, "--breath: 'fast' is not a breathing rhythm"),
+    ({"tempo": "quick"}, "--tempo: must be a number, not 'quick'"),
+])
+def test_bad_values_name_their_flag(given: dict[str, object], message: str) -> None:
+    with pytest.raises(OptionError) as caught:
+        customisation(given)
+    assert str(caught.value).startswith(message)
+
+
+def test_given_options_win_over_the_routines_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text("title: D\ndefaults: {rest: 3, breath: '5:5', countdown: false}\n"
+                    "exercises:\n  - name: A\n    timing: 20 sec\n    steps: [Sit.]\n")
+    from cuecast.loader import load_routine
+
+    routine = load_routine(path)
+    plain = resolve_settings(routine)
+    assert (plain.rest_ms, plain.inhale_ms, plain.countdown) == (3000, 5000, False)
+    given = resolve_settings(routine, customisation({"rest": 7, "countdown": None}))
+    assert (given.rest_ms, given.inhale_ms, given.countdown) == (7000, 5000, False)
+
+
+def test_bad_breath_in_defaults_is_refused_by_check_with_its_line(
+        tmp_path: Path, runner: CliRunner) -> None:
+    # was: 'check' passed, then 'script' failed blaming --breath, which nobody typed
+    path = tmp_path / "b.yaml"
+    path.write_text("title: B\ndefaults:\n  breath: abc\n"
+                    "exercises:\n  - name: A\n    timing: 20 sec\n    steps: [Sit.]\n")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {path}:3: defaults.breath: 'abc' is not a "
+                                    "breathing rhythm")
+    assert "--breath" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--lang", "fr"], "--lang does not apply to --engine piper"),
+    (["--tld", "co.uk"], "--tld does not apply to --engine piper"),
+    (["--engine", "gtts", "--voice", "x.onnx"], "--voice does not apply to --engine gtts"),
+    (["--engine", "gtts", "--jobs", "2"], "--jobs does not apply to --engine gtts"),
+    (["--jobs", "0"], "--jobs must be between 1 and 64"),
+    (["--engine", "espeak"], "--engine must be one of piper, gtts"),
+])
+def test_engine_options_that_do_not_apply_are_errors(args: list[str], message: str,
+                                                     runner: CliRunner,
+                                                     tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", str(UPPER_BACK), "-o", str(tmp_path / "x.mp3"),
+                                 *args])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"error: {message}"] or \
+        result.stderr.startswith(f"error: {message}")
+    assert not (tmp_path / "x.mp3").exists()
+
+
+def test_engine_options_are_typed() -> None:
+    assert engine_options("piper") == PiperOptions()
+    assert engine_options("piper", speed=1.2, jobs=3) == PiperOptions(speed=1.2, jobs=3)
+    assert engine_options("gtts", lang="fr", tld="ca") == GttsOptions(lang="fr", tld="ca")
+
+
+def test_list_shows_hours_whole(tmp_path: Path, runner: CliRunner) -> None:
+    # was '~1:07:' (a formatted time sliced to five characters)
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "long.yaml").write_text("title: Long\nexercises:\n" + "".join(
+        f"  - name: Hold {i}\n    timing: 22 min\n    steps: [Hold still.]\n" for i in range(3)),
+        encoding="utf-8")
+    (entry,) = list_routines(folder=folder)
+    result = runner.invoke(app, ["list", str(folder)])
+    hours, rest = divmod(entry.duration_ms // 1000, 3600)
+    assert hours == 1
+    assert f"~1:{rest // 60:02d}:{rest % 60:02d}  Long" in result.stdout
+
+
+def test_readme_documents_every_option_of_every_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in COMMANDS.items():
+        for param in command.params:
+            if param.param_type_name == "option" and param.name != "help":
+                assert param.opts[0] in readme, (name, param.opts)
+
+
+def test_lrc_length_header_past_an_hour() -> None:
+    # was '[length:101:4]': the hundredths-clock sliced to five characters
+    from cuecast.captions import lrc
+    from cuecast.timeline import Timeline
+
+    timeline = Timeline(title="T", duration_ms=(101 * 60 + 42) * 1000 + 370, events=(),
+                        holds=(), chapters=(), dropped=())
+    assert "[length:101:42]" in lrc(timeline).splitlines()
