@@ -260,8 +260,8 @@ def list_(
             typer.echo(f"{e.path.name:32} INVALID  {e.problem}")
         else:
             # '~': lengths come from the preview's speaking-time estimate, not a render
-            typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  ~{clock(e.duration_ms, tenths=False)}"
-                       f"  {e.title}")
+            length = clock(e.duration_ms, tenths=False)
+            typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  ~{length}  {e.title}")
     if any(e.problem for e in entries):
         raise typer.Exit(2)
 
