@@ -266,6 +266,36 @@ def list_(
         raise typer.Exit(2)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(
+        help="Address to listen on: 0.0.0.0 is reachable from the local network; 127.0.0.1 "
+        "only from this computer.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8765,
+    routines: Annotated[Path, typer.Option(help="Folder of routines shown in the library.")
+                        ] = Path("routines"),
+    output: Annotated[Path, typer.Option(help="Folder sessions are rendered into and served "
+                                         "from.")] = Path("output"),
+    cache_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        help="Clip cache folder (default: the user cache dir).")] = None,
+    new_token: Annotated[bool, typer.Option(
+        help="Replace the secret key in the address (phones and feeds must scan again).")
+    ] = False,
+) -> None:
+    """Serve the phone companion on the local network: pick, customise, render and play
+    routines from a phone, plus a podcast feed. Prints the address and a QR code."""
+    from cuecast.web.server import serve as do_serve
+
+    try:
+        do_serve(host=host, port=port, routines=routines, output=output, cache_dir=cache_dir,
+                 new_token=new_token)
+    except CuecastError as exc:
+        raise _fail(exc) from None
+    except (Interrupted, KeyboardInterrupt):
+        pass  # Ctrl-C is how a server is stopped: not an error
+    typer.echo("Stopped.", err=True)
+
+
 def main() -> None:
     """Console-script entry point. Ctrl-C anywhere: one line, exit code 130."""
     signal.signal(signal.SIGINT, _on_ctrl_c)

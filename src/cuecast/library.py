@@ -10,7 +10,9 @@ from cuecast.errors import OptionError, RoutineError
 from cuecast.files import atomic
 from cuecast.importer import parse_article, to_yaml
 from cuecast.loader import load_routine, parse_routine
+from cuecast.options import Customisation, SessionOptions
 from cuecast.settings import resolve_settings
+from cuecast.timing import make_timing
 
 MAX_ARTICLE_BYTES = 2_000_000
 
@@ -50,12 +52,13 @@ class ImportResult:
     warnings: list[str]
 
 
-def import_article(*, path: Path, output: Path | None = None,
-                   force: bool = False) -> ImportResult:
-    """Read an article, write a routine file that ``cuecast check`` accepts."""
+def import_article(*, path: Path, output: Path | None = None, force: bool = False,
+                   folder: Path = Path("routines"), shown: str | None = None) -> ImportResult:
+    """Read an article, write a routine file that ``cuecast check`` accepts (``output``, else
+    ``folder/<title>.yaml``). ``shown`` names the article in messages (default: its path)."""
     from cuecast.render import slugify
 
-    shown = str(path)
+    shown = shown or str(path)
     try:
         if path.stat().st_size > MAX_ARTICLE_BYTES:
             raise RoutineError(shown, f"is over {MAX_ARTICLE_BYTES // 1_000_000} MB; an "
@@ -71,7 +74,7 @@ def import_article(*, path: Path, output: Path | None = None,
         imported = parse_article(text)
     except ValueError as exc:
         raise RoutineError(shown, str(exc)) from None
-    target = output or Path("routines") / f"{slugify(imported.routine['title'])}.yaml"
+    target = output or folder / f"{slugify(imported.routine['title'])}.yaml"
     if target.suffix.lower() not in (".yaml", ".yml"):
         raise OptionError(f"-o {target}: a routine file ends in .yaml")
     if target.exists() and not force:
@@ -82,3 +85,37 @@ def import_article(*, path: Path, output: Path | None = None,
     with atomic(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return ImportResult(target, [f"{shown}:{line}: {note}" for line, note in imported.warnings])
+
+
+def save_customised(*, path: Path, options: Customisation, name: str) -> Path:
+    """Write the routine at ``path`` as customised by ``options`` to a new routine file beside
+    it, titled ``name``: the holds and reps set as its timings, the session options as its
+    ``defaults:``. ``cuecast render`` renders it like any routine. Raises OptionError when a
+    file of that name exists, RoutineError if the result would not load."""
+    import yaml
+
+    from cuecast.render import slugify
+
+    routine = load_routine(path)
+    settings = resolve_settings(routine, options)
+    title = " ".join(name.split())
+    if not title:
+        raise OptionError("give the customised version a name")
+    target = path.with_name(f"{slugify(title)}.yaml")
+    if target.exists():
+        raise OptionError(f"{target.name} exists already; choose another name")
+    data = routine.model_dump(mode="json", exclude_none=True, exclude={"defaults"})
+    data["title"] = title
+    for ex, out in zip(routine.exercises, data["exercises"]):
+        hold, reps = settings.hold_ms(ex), settings.rep_count(ex)
+        out["timing"] = make_timing(hold_ms=hold, reps=reps if hold is None else None,
+                                    per_side=ex.timing.per_side).describe()
+    effective = options.over(routine.defaults)
+    data["defaults"] = effective.model_dump(mode="json", include=set(SessionOptions.model_fields)
+                                            - {"scale"})  # the scale is in the timings now
+    body = (f"# {title}: customised from {path.name}.\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96))
+    parse_routine(body.encode(), str(target), base=path.parent)  # it must load as written
+    with atomic(target) as tmp:
+        tmp.write_text(body, encoding="utf-8")
+    return target

@@ -1,0 +1,369 @@
+"""The companion's web app: pages for a phone, the files they play, and the podcast feed.
+
+Pages are rendered on the server (Jinja2) with a little plain JavaScript; nothing comes from
+a CDN, since the phone may have only the local network. Options are read and checked by the
+same model as the command line (:mod:`cuecast.options`), so a bad value gets the same line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import quote, urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from cuecast.clips import Progress
+from cuecast.engines import engine_options
+from cuecast.errors import CuecastError, OptionError, RoutineError
+from cuecast.library import import_article, list_routines, save_customised
+from cuecast.loader import load_routine
+from cuecast.options import Customisation, SessionOptions, choices, customisation
+from cuecast.preview import preview_timeline
+from cuecast.render import render, slugify
+from cuecast.routine import Routine
+from cuecast.settings import resolve_settings
+from cuecast.timeline import clock
+from cuecast.web.access import guard
+from cuecast.web.feed import CHAPTERS_TYPE, feed
+from cuecast.web.jobs import RenderQueue
+from cuecast.web.sessions import (
+    CHAPTERS,
+    MEDIA_TYPES,
+    Session,
+    find_session,
+    json_chapters,
+    list_sessions,
+    listed_file,
+)
+
+HERE: Final = Path(__file__).parent
+MAX_UPLOAD: Final = 2_000_000
+"""Largest article accepted (as ``cuecast import``); a saved article is far smaller."""
+UPLOAD_SUFFIXES: Final = (".txt", ".md", ".markdown", ".html", ".htm")
+SPEEDS: Final = (0.8, 0.9, 1.0, 1.1, 1.25)
+BEDS: Final = ("none", "noise")
+CACHING: Final = {"Cache-Control": "private, no-cache"}
+"""Rendered files keep their names across re-renders: revalidate (ETag) before reuse."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the companion reads and writes."""
+
+    routines: Path
+    """Folder of routine files shown in the library (customised copies are saved here)."""
+    output: Path
+    """Folder the sessions are rendered into, and served from."""
+    cache_dir: Path | None
+    """Clip cache (None: the user cache dir)."""
+    token: str
+    """The secret every request must carry."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the routine page's form asks for: options as the CLI's, plus the voice's."""
+
+    options: Customisation
+    speed: float
+    bed: str
+
+
+def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
+    """The app, its token checked on every request."""
+    app = FastAPI(title="cuecast", docs_url=None, redoc_url=None, openapi_url=None)
+    app.middleware("http")(guard(config.token))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    pages = Jinja2Templates(directory=HERE / "templates")
+    pages.env.globals["clock"] = lambda ms: clock(ms, tenths=False)
+    jobs = queue or RenderQueue()
+
+    def page(request: Request, template: str, status: int = 200,
+             **context: Any) -> HTMLResponse:
+        return pages.TemplateResponse(request, template, context, status_code=status)
+
+    def routine_paths() -> dict[str, Path]:
+        if not config.routines.is_dir():
+            return {}
+        return {p.stem: p for p in sorted(config.routines.glob("*.y*ml"))}
+
+    def routine_at(name: str) -> tuple[Path, Routine]:
+        path = routine_paths().get(name)
+        if path is None:
+            raise HTTPException(404, "No such routine in the library.")
+        try:
+            return path, load_routine(path)
+        except RoutineError as exc:
+            raise HTTPException(422, str(exc.problems[0])) from None
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith(("/api/", "/files/", "/feed")):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        return page(request, "message.html", exc.status_code, title="Not here",
+                    message=exc.detail)
+
+    @app.exception_handler(Exception)
+    async def any_error(request: Request, exc: Exception) -> Response:  # never a traceback
+        return page(request, "message.html", 500, title="Something went wrong",
+                    message=f"{type(exc).__name__}: {exc}")
+
+    @app.get("/", response_class=HTMLResponse)
+    def library(request: Request) -> HTMLResponse:
+        return page(request, "library.html", routines=list_routines(folder=config.routines)
+                    if config.routines.is_dir() else [], sessions=list_sessions(config.output))
+
+    @app.get("/routine/{name}", response_class=HTMLResponse)
+    def routine_page(request: Request, name: str) -> HTMLResponse:
+        path, routine = routine_at(name)
+        return _routine_page(request, name, path, routine)
+
+    def _routine_page(request: Request, name: str, path: Path, routine: Routine,
+                      error: str | None = None, status: int = 200) -> HTMLResponse:
+        effective = Customisation().over(routine.defaults)
+        return page(request, "routine.html", status, name=name, routine=routine, error=error,
+                    total=preview_timeline(path=path).duration_ms,
+                    fields=_fields(effective), exercises=_exercises(routine))
+
+    @app.get("/api/preview/{name}")
+    def preview(request: Request, name: str) -> JSONResponse:
+        path, routine = routine_at(name)
+        try:
+            choice = _choice(routine, request.query_params)
+            timeline = preview_timeline(path=path, options=choice.options)
+        except CuecastError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"total_ms": timeline.duration_ms,
+                             "total": clock(timeline.duration_ms, tenths=False),
+                             "dropped": len(timeline.dropped), "error": None})
+
+    @app.post("/routine/{name}/render")
+    async def start_render(request: Request, name: str) -> Response:
+        path, routine = routine_at(name)
+        form = await request.form()
+        try:
+            choice = _choice(routine, form)
+            resolve_settings(routine, choice.options)  # names checked now, not in the queue
+            stem = _session_stem(name, routine, choice)
+            job = jobs.submit(name, _renderer(config, path, stem, choice))
+        except CuecastError as exc:
+            return _routine_page(request, name, path, routine, str(exc), 400)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    @app.post("/routine/{name}/save")
+    async def save(request: Request, name: str) -> Response:
+        path, routine = routine_at(name)
+        form = await request.form()
+        try:
+            choice = _choice(routine, form)
+            saved = save_customised(path=path, options=choice.options,
+                                    name=str(form.get("save_as") or ""))
+        except CuecastError as exc:
+            return _routine_page(request, name, path, routine, str(exc), 400)
+        return RedirectResponse(f"/routine/{quote(saved.stem)}", status_code=303)
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse)
+    def job_page(request: Request, job_id: str) -> HTMLResponse:
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, "No such render (the server may have restarted).")
+        return page(request, "job.html", job=job)
+
+    @app.get("/api/jobs/{job_id}")
+    def job_state(job_id: str) -> JSONResponse:
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, "No such render.")
+        return JSONResponse({"state": job.state, "done": job.done, "total": job.total,
+                             "cached": job.cached, "position": jobs.position(job),
+                             "error": job.error,
+                             "player": f"/session/{quote(job.session)}" if job.session else None})
+
+    @app.get("/session/{stem}", response_class=HTMLResponse)
+    def player(request: Request, stem: str) -> HTMLResponse:
+        session = find_session(config.output, stem)
+        if session is None:
+            raise HTTPException(404, "No such session in the output folder.")
+        cues = session.cues()
+        return page(request, "player.html", session=session, chapters=cues["chapters"],
+                    cues={"chapters": cues["chapters"], "title": cues["title"],
+                          "lines": [{"start_ms": e["start_ms"], "end_ms": e["end_ms"],
+                                     "text": e["text"], "exercise": e["exercise"]}
+                                    for e in cues["events"] if e["kind"] == "speech"]})
+
+    @app.get("/files/{name}")
+    def files(name: str) -> Response:
+        found = listed_file(config.output, name)
+        if found is None:
+            raise HTTPException(404, "No such file.")
+        session, ext = found
+        if ext == CHAPTERS:
+            return JSONResponse(json_chapters(session), media_type=CHAPTERS_TYPE,
+                                headers=CACHING)
+        return FileResponse(session.path(ext), media_type=MEDIA_TYPES[ext], headers=CACHING,
+                            filename=session.stem + ext if ext == ".mp3" else None,
+                            content_disposition_type="inline")
+
+    @app.get("/feed.xml")
+    def podcast_feed(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+
+        def url(name: str) -> str:
+            return f"{base}/files/{quote(name)}?{urlencode({'token': config.token})}"
+
+        body = feed(list_sessions(config.output), link=f"{base}/", url=url)
+        return Response(body, media_type="application/rss+xml; charset=utf-8",
+                        headers=CACHING)
+
+    @app.get("/import", response_class=HTMLResponse)
+    def import_page(request: Request) -> HTMLResponse:
+        return page(request, "import.html")
+
+    @app.post("/import", response_class=HTMLResponse)
+    async def import_post(request: Request) -> HTMLResponse:
+        if int(request.headers.get("content-length") or 0) > MAX_UPLOAD + 100_000:
+            return page(request, "import.html", 413, error="That file is over 2 MB; an "
+                        "article saved as text is far smaller.")
+        form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_UPLOAD)
+        try:
+            name, data = await _article(form)
+            with tempfile.TemporaryDirectory(prefix="cuecast-import-") as folder:
+                article = Path(folder) / f"article{Path(name).suffix.lower() or '.txt'}"
+                article.write_bytes(data)
+                result = import_article(path=article, folder=config.routines, shown=name,
+                                        force=form.get("force") == "on")
+        except CuecastError as exc:
+            return page(request, "import.html", 400, error=str(exc))
+        return page(request, "imported.html", name=result.written.stem,
+                    warnings=result.warnings)
+
+    return app
+
+
+async def _article(form: FormData) -> tuple[str, bytes]:
+    """The pasted text or the uploaded file, checked for size and type."""
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        name = Path(upload.filename).name
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            raise OptionError(f"{name}: upload a .txt, .md or .html file")
+        data = await upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise OptionError(f"{name} is over 2 MB; an article saved as text is far smaller")
+        return name, data
+    text = str(form.get("text") or "")
+    if not text.strip():
+        raise OptionError("paste an article's text or choose a file")
+    data = text.encode("utf-8")
+    if len(data) > MAX_UPLOAD:
+        raise OptionError("the pasted text is over 2 MB")
+    return "pasted text", data
+
+
+def _fields(effective: Customisation) -> list[dict[str, Any]]:
+    """The session options as form fields, from their one declaration."""
+    out = []
+    for name, field in SessionOptions.model_fields.items():
+        value = getattr(effective, name)
+        spec: dict[str, Any] = {"name": name, "help": field.description, "value": value,
+                                "label": name.replace("_", " ").capitalize()}
+        bounds = {type(m).__name__: m for m in field.metadata}
+        if field.annotation is bool:
+            spec.update(kind="select", options=["on", "off"], value="on" if value else "off")
+        elif field.annotation is float:
+            low = bounds.get("Ge") or bounds.get("Gt")
+            high = bounds.get("Le") or bounds.get("Lt")
+            spec.update(kind="number", step=0.1 if name == "scale" else 1, value=f"{value:g}",
+                        min=getattr(low, "ge", getattr(low, "gt", None)),
+                        max=getattr(high, "le", getattr(high, "lt", None)))
+        elif choices(name):
+            spec.update(kind="select", options=list(choices(name)))
+        else:
+            spec.update(kind="text")
+        out.append(spec)
+    return out
+
+
+def _exercises(routine: Routine) -> list[dict[str, Any]]:
+    """Each exercise with the stepper it gets: seconds (per side) or reps."""
+    rows = []
+    for i, ex in enumerate(routine.exercises):
+        t = ex.timing
+        if t.reps is not None:
+            rows.append({"field": f"ex{i}", "name": ex.name, "value": t.reps, "unit": "reps",
+                         "step": 1, "min": 1, "max": 500, "timing": t.describe()})
+        else:
+            seconds = (t.hold_ms or 0) / 1000
+            rows.append({"field": f"ex{i}", "name": ex.name, "value": f"{seconds:g}",
+                         "unit": "s per side" if t.per_side else "s", "step": 5, "min": 1,
+                         "max": 1800, "timing": t.describe()})
+    return rows
+
+
+def _choice(routine: Routine, form: Any) -> Choice:
+    """The form's values as the CLI would take them; raises OptionError with its message."""
+    given: dict[str, Any] = {}
+    for name in SessionOptions.model_fields:
+        value = form.get(name)
+        if value is not None and str(value).strip() != "":
+            given[name] = str(value).strip()
+    holds, reps = [], []
+    for i, ex in enumerate(routine.exercises):
+        value = str(form.get(f"ex{i}") or "").strip()
+        if not value:
+            continue
+        if ex.timing.reps is not None:
+            if value != str(ex.timing.reps):
+                reps.append(f"{ex.name}={value}")
+        elif value != f"{(ex.timing.hold_ms or 0) / 1000:g}":
+            holds.append(f"{ex.name}={value}")
+    given.update(hold=tuple(holds), reps=tuple(reps))
+    options = customisation(given)
+    speed_text = str(form.get("speed") or "1")
+    try:
+        speed = float(speed_text)
+    except ValueError:
+        raise OptionError(f"--speed: must be a number, not '{speed_text}'") from None
+    if not 0.5 <= speed <= 2:
+        raise OptionError(f"--speed must be between 0.5 and 2, not {speed:g}")
+    bed = str(form.get("bed") or "none")
+    if bed not in BEDS:
+        raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'")
+    return Choice(options, speed, bed)
+
+
+def _session_stem(name: str, routine: Routine, choice: Choice) -> str:
+    """The defaults' render keeps the routine's plain name; each customised version gets a
+    name of its own, so versions never overwrite each other."""
+    plain = Customisation().over(routine.defaults)
+    effective = choice.options.over(routine.defaults)
+    if effective == plain and choice.speed == 1 and choice.bed == "none":
+        return slugify(name)
+    key = json.dumps([effective.model_dump(mode="json"), choice.speed, choice.bed],
+                     sort_keys=True)
+    return f"{slugify(name)}-custom-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
+
+
+def _renderer(config: Config, path: Path, stem: str, choice: Choice) -> Any:
+    def run(progress: Progress) -> str:
+        render(path=path, output=config.output / f"{stem}.mp3", options=choice.options,
+               engine=engine_options("piper", speed=choice.speed),
+               cache_dir=config.cache_dir, bed=None if choice.bed == "none" else choice.bed,
+               progress=progress)
+        return stem
+
+    return run
+
+
+__all__ = ["Config", "Session", "create_app"]

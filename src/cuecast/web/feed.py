@@ -1,0 +1,63 @@
+"""The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, one item per
+rendered session, with its chapters (JSON) and transcripts (SRT and WebVTT)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from typing import Final
+
+from cuecast.web.sessions import CHAPTERS, Session
+
+ITUNES: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST: Final = "https://podcastindex.org/namespace/1.0"
+CHAPTERS_TYPE: Final = "application/json+chapters"
+"""The type the Podcasting 2.0 JSON chapters spec asks for."""
+TRANSCRIPTS: Final = ((".vtt", "text/vtt"), (".srt", "application/x-subrip"))
+
+ET.register_namespace("itunes", ITUNES)
+ET.register_namespace("podcast", PODCAST)
+
+
+def feed(sessions: Sequence[Session], *, link: str, url: Callable[[str], str]) -> bytes:
+    """The feed document. ``link`` is the library page; ``url(name)`` the address of a listed
+    file (with the access token, since podcast apps send no cookies)."""
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    for tag, text in (("title", "cuecast sessions"), ("link", link), ("language", "en"),
+                      ("description", "Voice-guided stretching and breathing sessions "
+                                      "rendered by cuecast on this computer.")):
+        ET.SubElement(channel, tag).text = text
+    ET.SubElement(channel, f"{{{ITUNES}}}author").text = "cuecast"
+    ET.SubElement(channel, f"{{{ITUNES}}}explicit").text = "false"
+    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "Health & Fitness"})
+    ET.SubElement(channel, f"{{{PODCAST}}}locked").text = "yes"
+    for session in sessions:
+        item = ET.SubElement(channel, "item")
+        ET.SubElement(item, "title").text = session.title
+        ET.SubElement(item, "description").text = _summary(session)
+        ET.SubElement(item, "guid", {"isPermaLink": "false"}).text = (
+            f"cuecast-{session.stem}-{int(session.mtime)}")
+        ET.SubElement(item, "pubDate").text = format_datetime(
+            datetime.fromtimestamp(session.mtime, tz=timezone.utc))
+        ET.SubElement(item, "enclosure", {"url": url(session.stem + ".mp3"),
+                                          "length": str(session.size), "type": "audio/mpeg"})
+        ET.SubElement(item, f"{{{ITUNES}}}duration").text = str(round(session.duration_ms / 1000))
+        ET.SubElement(item, f"{{{PODCAST}}}chapters", {"url": url(session.stem + CHAPTERS),
+                                                       "type": CHAPTERS_TYPE})
+        for ext, kind in TRANSCRIPTS:
+            ET.SubElement(item, f"{{{PODCAST}}}transcript", {
+                "url": url(session.stem + ext), "type": kind, "rel": "captions"})
+    body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return body
+
+
+def _summary(session: Session) -> str:
+    try:
+        chapters = session.cues()["chapters"]
+    except (OSError, ValueError, KeyError):
+        return session.title
+    names = [c["title"] for c in chapters[1:-1]]  # without the intro and the outro
+    return f"{len(names)} exercises: " + ", ".join(names) if names else session.title

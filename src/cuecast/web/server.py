@@ -1,0 +1,71 @@
+"""``cuecast serve``: start the companion, print its address and QR code, serve until Ctrl-C."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlencode
+
+from cuecast.errors import OptionError
+from cuecast.web.access import load_token, token_path
+
+ALL_INTERFACES = "0.0.0.0"
+
+
+def lan_address() -> str:
+    """This computer's address on the local network, as a phone would reach it. Connecting a
+    UDP socket sends nothing; it only asks the kernel which interface it would use."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.168.0.1", 9))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
+def address(host: str, port: int, token: str) -> str:
+    """The address to open (and put in the QR code), key included."""
+    shown = lan_address() if host in (ALL_INTERFACES, "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/?{urlencode({'token': token})}"
+
+
+def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path | None,
+          new_token: bool = False, out: TextIO = sys.stdout) -> None:
+    """Serve the companion until interrupted. Raises OptionError for a folder or port that
+    cannot be used."""
+    import segno
+    import uvicorn
+
+    from cuecast.web.app import Config, create_app
+
+    if not routines.is_dir():
+        raise OptionError(f"--routines {routines}: no such folder")
+    if not 0 <= port < 65536:
+        raise OptionError(f"--port must be between 0 (any free port) and 65535, not {port}")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OptionError(f"--output {output}: {exc.strerror or exc}") from None
+    token = load_token(token_path(), new=new_token)
+    app = create_app(Config(routines=routines, output=output, cache_dir=cache_dir,
+                            token=token))
+    try:  # bind first, so a port in use is one line before any QR code is shown
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        raise OptionError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    url = address(host, sock.getsockname()[1], token)
+    segno.make(url, error="m").terminal(out=out, compact=True)
+    out.write(f"cuecast is serving {routines} and {output}\n"
+              f"Open on your phone (same Wi-Fi), or scan the code: {url}\n"
+              f"Podcast feed (AntennaPod): {url.replace('/?', '/feed.xml?')}\n"
+              "Ctrl-C stops it.\n")
+    out.flush()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="off", timeout_graceful_shutdown=2))
+    server.run(sockets=[sock])
