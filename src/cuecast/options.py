@@ -103,7 +103,8 @@ def explain(err: Mapping[str, Any]) -> str:
     ctx = {k: f"{v:g}" if isinstance(v, (int, float)) else v
            for k, v in (err.get("ctx") or {}).items()}
     kind, got = err["type"], err.get("input")
-    shown = f"{got:g}" if isinstance(got, (int, float)) else f"'{got}'"
+    shown = f"{got:g}" if isinstance(got, (int, float)) else (
+        f"{float(got):g}" if _numeric(got) else f"'{got}'")
     bounds = {"greater_than": f"must be above {ctx.get('gt')}",
               "greater_than_equal": f"must be at least {ctx.get('ge')}",
               "less_than": f"must be below {ctx.get('lt')}",
@@ -115,3 +116,12 @@ def explain(err: Mapping[str, Any]) -> str:
     if kind in bounds:
         return f"{bounds[kind]}, not {shown}"
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _numeric(value: object) -> bool:
+    """Text a form sent for a number (the page and the CLI then show it alike)."""
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)

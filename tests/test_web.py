@@ -1,0 +1,389 @@
+"""The phone companion's routes, through FastAPI's test client: the token on every request,
+files only from the listings, ranges, the feed, the same messages as the CLI, the queue."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import stat
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from cuecast.cli import app as cli
+from cuecast.loader import load_routine
+from cuecast.options import Customisation
+from cuecast.render import render
+from cuecast.web.access import COOKIE, load_token
+from cuecast.web.app import MAX_UPLOAD, Config, create_app
+from cuecast.web.jobs import QueueFull, RenderQueue
+
+from .conftest import ROUTINE, ROUTINES
+
+TOKEN = "k" * 32
+ORIGIN = {"origin": "http://testserver"}
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> tuple[Path, Path]:
+    """A library of two routines and an output folder holding one rendered session."""
+    root = tmp_path_factory.mktemp("web")
+    routines, output = root / "routines", root / "output"
+    routines.mkdir()
+    (routines / "test-session.yaml").write_text(ROUTINE, encoding="utf-8")
+    shutil.copy(ROUTINES / "upper-back-pain.yaml", routines)
+    render(path=routines / "test-session.yaml", output=output / "test-session.mp3",
+           cache_dir=cache_dir, options=Customisation(rest=2, step_pause=1))
+    (output / ".test-session-123-abc.part").write_bytes(b"half a file")  # never listed
+    return routines, output
+
+
+@pytest.fixture
+def client(folders: tuple[Path, Path], cache_dir: Path) -> Iterator[TestClient]:
+    routines, output = folders
+    app = create_app(Config(routines=routines, output=output, cache_dir=cache_dir,
+                            token=TOKEN))
+    with TestClient(app) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        yield c
+
+
+@pytest.fixture
+def stranger(folders: tuple[Path, Path], cache_dir: Path) -> Iterator[TestClient]:
+    routines, output = folders
+    with TestClient(create_app(Config(routines, output, cache_dir, TOKEN))) as c:
+        yield c
+
+
+ROUTES = [("GET", "/"), ("GET", "/routine/test-session"), ("GET", "/api/preview/test-session"),
+          ("POST", "/routine/test-session/render"), ("POST", "/routine/test-session/save"),
+          ("GET", "/jobs/x"), ("GET", "/api/jobs/x"), ("GET", "/session/test-session"),
+          ("GET", "/files/test-session.mp3"), ("GET", "/files/test-session.chapters.json"),
+          ("GET", "/feed.xml"), ("GET", "/import"), ("POST", "/import"),
+          ("GET", "/static/app.css"), ("GET", "/static/player.js")]
+
+
+@pytest.mark.parametrize(("method", "url"), ROUTES)
+def test_every_route_needs_the_token(stranger: TestClient, method: str, url: str) -> None:
+    assert stranger.request(method, url, headers=ORIGIN).status_code == 401
+    wrong = stranger.request(method, url + "?token=" + "x" * 32, headers=ORIGIN)
+    assert wrong.status_code == 403
+    stranger.cookies.set(COOKIE, "y" * 32)
+    assert stranger.request(method, url, headers=ORIGIN).status_code == 403
+
+
+def test_token_in_the_address_becomes_an_httponly_samesite_cookie(stranger: TestClient) -> None:
+    first = stranger.get(f"/?token={TOKEN}")
+    assert first.status_code == 200
+    cookie = first.headers["set-cookie"]
+    assert f"{COOKIE}={TOKEN}" in cookie and "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert stranger.get("/routine/test-session").status_code == 200  # the cookie is enough
+
+
+def test_posts_from_another_origin_are_refused(client: TestClient) -> None:
+    for headers in ({}, {"origin": "http://evil.example"},
+                    {"referer": "http://evil.example/page"}):
+        r = client.post("/routine/test-session/render", data={"rest": "2"}, headers=headers)
+        assert r.status_code == 403, headers
+
+
+def test_token_is_kept_private_and_survives_restarts(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "serve-token"
+    token = load_token(path)
+    assert len(token) >= 22 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_token(path) == token
+    assert load_token(path, new=True) != token
+
+
+def test_library_lists_routines_and_sessions(client: TestClient) -> None:
+    page = client.get("/").text
+    assert "Test Session" in page and "4 exercises" in page
+    assert "9 Gentle Stretches" in page and "/session/test-session" in page
+    assert ".part" not in page
+
+
+def test_routine_page_has_a_stepper_per_exercise_and_every_option(client: TestClient) -> None:
+    page = client.get("/routine/test-session").text
+    for field in ("ex0", "ex1", "ex2", "ex3"):
+        assert f'name="{field}"' in page
+    assert "s per side" in page and "reps" in page
+    for name in Customisation.model_fields:
+        if name not in ("hold", "reps"):
+            assert f'name="{name}"' in page, name
+    assert 'name="bed"' in page and 'name="speed"' in page
+
+
+def test_preview_is_the_compilers(client: TestClient, runner: CliRunner,
+                                  folders: tuple[Path, Path]) -> None:
+    routines, _ = folders
+    got = client.get("/api/preview/test-session", params={"ex0": "30", "rest": "5"}).json()
+    result = runner.invoke(cli, ["script", str(routines / "test-session.yaml"), "--json",
+                                 "--hold", "Reach Up=30", "--rest", "5"])
+    assert got["total_ms"] == json.loads(result.stdout)["duration_ms"]
+    plain = client.get("/api/preview/test-session").json()
+    assert plain["total_ms"] != got["total_ms"]
+
+
+@pytest.mark.parametrize(("form", "args"), [
+    ({"rest": "-1"}, ["--rest", "-1"]),
+    ({"scale": "0"}, ["--scale", "0"]),
+    ({"breath": "fast"}, ["--breath", "fast"]),
+    ({"verbosity": "loud"}, ["--verbosity", "loud"]),
+    ({"ex0": "-5"}, ["--hold", "Reach Up=-5"]),
+    ({"ex3": "2.5"}, ["--reps", "Knee Lifts=2.5"]),
+])
+def test_a_bad_option_gets_the_clis_message(client: TestClient, runner: CliRunner,
+                                            folders: tuple[Path, Path], form: dict[str, str],
+                                            args: list[str]) -> None:
+    routines, output = folders
+    before = sorted(p.name for p in output.iterdir())
+    result = runner.invoke(cli, ["script", str(routines / "test-session.yaml"), *args])
+    message = result.stderr.strip().removeprefix("error: ")
+    assert result.exit_code == 2 and message
+    page = client.post("/routine/test-session/render", data=form, headers=ORIGIN)
+    assert page.status_code == 400
+    shown = re.search(r'id="error">(.*?)</p>', page.text)
+    assert shown and html.unescape(shown.group(1)) == message
+    assert client.get("/api/preview/test-session", params=form).json()["error"] == message
+    assert sorted(p.name for p in output.iterdir()) == before  # nothing written
+
+
+def test_range_requests_get_206_with_the_right_headers(client: TestClient,
+                                                       folders: tuple[Path, Path]) -> None:
+    _, output = folders
+    whole = (output / "test-session.mp3").read_bytes()
+    full = client.get("/files/test-session.mp3")
+    assert full.status_code == 200 and full.content == whole
+    assert full.headers["content-type"] == "audio/mpeg"
+    assert full.headers["accept-ranges"] == "bytes"
+    assert "no-cache" in full.headers["cache-control"] and full.headers["etag"]
+    part = client.get("/files/test-session.mp3", headers={"range": "bytes=100-1099"})
+    assert part.status_code == 206 and part.content == whole[100:1100]
+    assert part.headers["content-range"] == f"bytes 100-1099/{len(whole)}"
+    tail = client.get("/files/test-session.mp3", headers={"range": "bytes=-500"})
+    assert tail.status_code == 206 and tail.content == whole[-500:]
+    assert client.get("/files/test-session.mp3",
+                      headers={"range": f"bytes={len(whole) + 10}-"}).status_code == 416
+    for ext, kind in ((".vtt", "text/vtt"), (".srt", "application/x-subrip"),
+                      (".cues.json", "application/json"), (".lrc", "text/plain")):
+        r = client.get(f"/files/test-session{ext}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith(kind), ext
+
+
+@pytest.mark.parametrize("url", [
+    "/files/..%2F..%2Fetc%2Fpasswd", "/files/%2Fetc%2Fpasswd", "/files/../routines/x.yaml",
+    "/files/..%2Froutines%2Ftest-session.yaml", "/files/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/files/test-session.mp3%00.txt", "/files/.test-session-123-abc.part",
+    "/files/test-session.yaml", "/files/C:%5Cwindows%5Cwin.ini", "/session/..%2Froutines",
+    "/routine/..%2F..%2Fetc%2Fpasswd", "/routine/%2Fetc%2Fpasswd", "/static/..%2Fapp.py",
+    "/static/../app.py",
+])
+def test_traversal_attempts_are_refused(client: TestClient, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 404, (url, r.status_code)
+    assert "root:" not in r.text and "Traceback" not in r.text
+
+
+def test_feed_has_every_session_with_enclosure_chapters_and_transcripts(
+        client: TestClient, folders: tuple[Path, Path]) -> None:
+    _, output = folders
+    body = client.get("/feed.xml").content
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo and parsed.feed.title == "cuecast sessions"
+    (entry,) = parsed.entries
+    cues = json.loads((output / "test-session.cues.json").read_text(encoding="utf-8"))
+    assert entry.title == cues["title"]
+    (enclosure,) = entry.enclosures
+    assert enclosure.type == "audio/mpeg"
+    assert int(enclosure.length) == (output / "test-session.mp3").stat().st_size
+    assert int(entry.itunes_duration) == round(cues["duration_ms"] / 1000)
+    assert entry.podcast_chapters["type"] == "application/json+chapters"
+    transcripts = ET.fromstring(body).findall(
+        ".//{https://podcastindex.org/namespace/1.0}transcript")
+    assert sorted(t.get("type") or "" for t in transcripts) == ["application/x-subrip",
+                                                                "text/vtt"]
+    # every link works with the token the feed carries, and no cookie (podcast apps send none)
+    client.cookies.clear()
+    for url in [enclosure.href, entry.podcast_chapters["url"],
+                *(t.get("url") or "" for t in transcripts)]:
+        assert f"token={TOKEN}" in url
+        assert client.get(url.replace("http://testserver", "")).status_code == 200, url
+
+
+def test_json_chapters_equal_cues_json(client: TestClient, folders: tuple[Path, Path]) -> None:
+    _, output = folders
+    chapters = client.get("/files/test-session.chapters.json")
+    assert chapters.headers["content-type"].startswith("application/json+chapters")
+    doc = chapters.json()
+    cues = json.loads((output / "test-session.cues.json").read_text(encoding="utf-8"))
+    assert doc["version"] == "1.2.0"
+    assert [(round(c["startTime"] * 1000), c["title"]) for c in doc["chapters"]] == [
+        (c["start_ms"], c["title"]) for c in cues["chapters"]]
+
+
+def test_player_page_carries_chapters_and_lines(client: TestClient,
+                                                folders: tuple[Path, Path]) -> None:
+    _, output = folders
+    page = client.get("/session/test-session").text
+    cues = json.loads((output / "test-session.cues.json").read_text(encoding="utf-8"))
+    assert page.count('class="item chapter"') == len(cues["chapters"])
+    assert 'src="/files/test-session.mp3"' in page and "download" in page
+    assert client.get("/session/nothing-here").status_code == 404
+
+
+def test_import_by_paste_shows_warnings_and_opens_as_a_routine(
+        client: TestClient, folders: tuple[Path, Path]) -> None:
+    routines, _ = folders
+    article = ("Morning Neck Routine\n\nThree gentle moves.\n\nChin Tucks | 10 reps\n"
+               "1. Sit tall.\n2. Draw your chin back.\n\nShoulder Rolls\n"
+               "1. Roll your shoulders back.\n")
+    page = client.post("/import", data={"text": article}, headers=ORIGIN)
+    assert page.status_code == 200, page.text
+    assert "pasted text:" in page.text and "/routine/morning-neck-routine" in page.text
+    assert load_routine(routines / "morning-neck-routine.yaml").title == "Morning Neck Routine"
+    assert client.get("/routine/morning-neck-routine").status_code == 200
+    again = client.post("/import", data={"text": article}, headers=ORIGIN)
+    assert again.status_code == 400 and "exists" in again.text
+
+
+def test_uploads_are_limited_in_size_and_type(client: TestClient) -> None:
+    big = client.post("/import", files={"file": ("a.txt", b"x" * (MAX_UPLOAD + 1),
+                                                 "text/plain")}, headers=ORIGIN)
+    assert big.status_code in (400, 413) and "2 MB" in big.text
+    exe = client.post("/import", files={"file": ("a.exe", b"MZ", "application/octet-stream")},
+                      headers=ORIGIN)
+    assert exe.status_code == 400 and "upload a .txt, .md or .html file" in exe.text
+    html = ("<html><head><title>Hips | Blog</title></head><body><h1>Hip Openers</h1>"
+            "<p>Two moves.</p><h2>Butterfly – 30 seconds</h2><ol><li>Sit.</li>"
+            "<li>Press your knees down.</li></ol></body></html>")
+    ok = client.post("/import", files={"file": ("hips.html", html.encode(), "text/html")},
+                     headers=ORIGIN)
+    assert ok.status_code == 200 and "/routine/" in ok.text
+
+
+def test_a_customised_version_is_saved_for_the_cli_too(client: TestClient, runner: CliRunner,
+                                                       folders: tuple[Path, Path]) -> None:
+    routines, _ = folders
+    form = {"ex0": "30", "ex3": "5", "rest": "4", "countdown": "off",
+            "save_as": "Test Session Long Reach"}
+    r = client.post("/routine/test-session/save", data=form, headers=ORIGIN)
+    assert r.status_code == 200 and "Test Session Long Reach" in r.text
+    saved = routines / "test-session-long-reach.yaml"
+    result = runner.invoke(cli, ["script", str(saved), "--json"])
+    assert result.exit_code == 0, result.output
+    original = runner.invoke(cli, ["script", str(routines / "test-session.yaml"), "--json",
+                                   "--hold", "reach up=30", "--reps", "knee lifts=5",
+                                   "--rest", "4", "--no-countdown"])
+    got, want = json.loads(result.stdout), json.loads(original.stdout)
+    spans = [[h["end_ms"] - h["start_ms"], h["reps"]] for h in got["holds"]]
+    assert spans == [[h["end_ms"] - h["start_ms"], h["reps"]] for h in want["holds"]]
+    # the same session but for its title, which is said in the intro
+    said = [e["text"] for e in got["events"] if e["cue"] != "intro"]
+    assert said == [e["text"] for e in want["events"] if e["cue"] != "intro"]
+    again = client.post("/routine/test-session/save", data=form, headers=ORIGIN)
+    assert again.status_code == 400 and "exists already" in again.text
+
+
+def test_render_from_the_page_names_versions_apart(client: TestClient,
+                                                   folders: tuple[Path, Path]) -> None:
+    _, output = folders
+    stems = []
+    for form in ({"rest": "2", "step_pause": "1"}, {"rest": "2", "step_pause": "1", "ex0": "14"}):
+        r = client.post("/routine/test-session/render", data=form, headers=ORIGIN,
+                        follow_redirects=False)
+        assert r.status_code == 303
+        job = r.headers["location"].rsplit("/", 1)[-1]
+        assert client.get(f"/jobs/{job}").status_code == 200
+        state = _wait(client, job)
+        assert state["state"] == "done", state
+        stems.append(state["player"].rsplit("/", 1)[-1])
+    assert stems[0] != stems[1] and all(stem.startswith("test-session-custom-")
+                                        for stem in stems)
+    for stem in stems:
+        assert (output / f"{stem}.mp3").is_file() and (output / f"{stem}.cues.json").is_file()
+    assert client.get(f"/session/{stems[1]}").status_code == 200
+
+
+def _wait(client: TestClient, job: str) -> dict[str, object]:
+    """Until the job has ended (each poll waits on the server's own progress, not a clock)."""
+    while True:
+        state: dict[str, object] = client.get(f"/api/jobs/{job}").json()
+        if state["state"] in ("done", "failed"):
+            return state
+        threading.Event().wait(0.05)
+
+
+def test_the_defaults_render_keeps_the_plain_name(tmp_path: Path, cache_dir: Path) -> None:
+    routines, output = tmp_path / "r", tmp_path / "o"
+    routines.mkdir()
+    (routines / "test-session.yaml").write_text(
+        ROUTINE.replace("title: Test Session",
+                        "title: Test Session\ndefaults: {rest: 2, step_pause: 1}"))
+    with TestClient(create_app(Config(routines, output, cache_dir, TOKEN))) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        page = c.get("/routine/test-session").text
+        assert 'name="rest" value="2"' in page  # the form starts from the routine's defaults
+        r = c.post("/routine/test-session/render", headers=ORIGIN, follow_redirects=False,
+                   data={"rest": "2", "step_pause": "1", "ex0": "12", "speed": "1",
+                         "bed": "none"})
+        state = _wait(c, r.headers["location"].rsplit("/", 1)[-1])
+    assert state["player"] == "/session/test-session"
+    assert sorted(p.name for p in output.glob("*.mp3")) == ["test-session.mp3"]
+
+
+def test_renders_queue_one_at_a_time_and_the_queue_is_bounded() -> None:
+    queue = RenderQueue(max_waiting=2)
+    release = threading.Event()
+    running = threading.Event()
+    order: list[str] = []
+
+    def job(name: str) -> object:
+        def run(progress: object) -> str:
+            order.append(name)
+            running.set()
+            release.wait(30)
+            return name
+        return run
+
+    first = queue.submit("a", job("a"))  # type: ignore[arg-type]
+    running.wait(30)
+    second = queue.submit("b", job("b"))  # type: ignore[arg-type]
+    third = queue.submit("c", job("c"))  # type: ignore[arg-type]
+    assert (first.state, second.state, third.state) == ("running", "queued", "queued")
+    assert (queue.position(second), queue.position(third)) == (1, 2)
+    with pytest.raises(QueueFull, match="already waiting"):
+        queue.submit("d", job("d"))  # type: ignore[arg-type]
+    assert order == ["a"]  # one at a time
+    release.set()
+    for j in (first, second, third):
+        while j.state != "done":
+            threading.Event().wait(0.01)
+    assert order == ["a", "b", "c"]
+
+
+def test_a_failed_render_shows_one_line_and_leaves_no_file(tmp_path: Path,
+                                                           folders: tuple[Path, Path],
+                                                           cache_dir: Path) -> None:
+    routines, _ = folders
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with TestClient(create_app(Config(routines, blocker / "out", cache_dir, TOKEN))) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        r = c.post("/routine/test-session/render", headers=ORIGIN, follow_redirects=False,
+                   data={"rest": "2", "step_pause": "1"})
+        job = r.headers["location"].rsplit("/", 1)[-1]
+        state = _wait(c, job)
+        page = c.get(f"/jobs/{job}").text
+    assert state["state"] == "failed"
+    assert str(state["error"]).startswith("cannot write") and "\n" not in str(state["error"])
+    assert "Traceback" not in page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
