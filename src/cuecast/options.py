@@ -104,7 +104,7 @@ def explain(err: Mapping[str, Any]) -> str:
            for k, v in (err.get("ctx") or {}).items()}
     kind, got = err["type"], err.get("input")
     shown = f"{got:g}" if isinstance(got, (int, float)) else (
-        f"{float(got):g}" if _numeric(got) else f"'{got}'")
+        f"{float(str(got)):g}" if _numeric(got) else f"'{got}'")
     bounds = {"greater_than": f"must be above {ctx.get('gt')}",
               "greater_than_equal": f"must be at least {ctx.get('ge')}",
               "less_than": f"must be below {ctx.get('lt')}",

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from cuecast.clips import Progress
 from cuecast.engines import engine_options
 from cuecast.errors import CuecastError, OptionError, RoutineError
-from cuecast.library import import_article, list_routines, save_customised
+from cuecast.library import Entry, import_article, list_routines, save_customised
 from cuecast.loader import load_routine
 from cuecast.options import Customisation, SessionOptions, choices, customisation
 from cuecast.preview import preview_timeline
@@ -119,10 +119,21 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         return page(request, "message.html", 500, title="Something went wrong",
                     message=f"{type(exc).__name__}: {exc}")
 
+    listed: dict[tuple[Any, ...], list[Entry]] = {}
+
+    def library_entries() -> list[Entry]:
+        """``cuecast list``'s entries, compiled again only when a routine file changed."""
+        paths = routine_paths()
+        key = tuple((p.name, *_stamp(p)) for p in paths.values())
+        if key not in listed:
+            listed.clear()
+            listed[key] = list_routines(folder=config.routines) if paths else []
+        return listed[key]
+
     @app.get("/", response_class=HTMLResponse)
     def library(request: Request) -> HTMLResponse:
-        return page(request, "library.html", routines=list_routines(folder=config.routines)
-                    if config.routines.is_dir() else [], sessions=list_sessions(config.output))
+        return page(request, "library.html", routines=library_entries(),
+                    sessions=list_sessions(config.output))
 
     @app.get("/routine/{name}", response_class=HTMLResponse)
     def routine_page(request: Request, name: str) -> HTMLResponse:
@@ -269,6 +280,14 @@ async def _article(form: FormData) -> tuple[str, bytes]:
     if len(data) > MAX_UPLOAD:
         raise OptionError("the pasted text is over 2 MB")
     return "pasted text", data
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
 
 
 def _fields(effective: Customisation) -> list[dict[str, Any]]:

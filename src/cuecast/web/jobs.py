@@ -6,6 +6,8 @@ slow both; a queue with positions shown is what a person waiting on a phone can 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import threading
 from collections import deque
@@ -19,6 +21,8 @@ from cuecast.errors import CuecastError
 State = Literal["queued", "running", "done", "failed"]
 MAX_WAITING: Final = 4
 """Renders that may wait behind the running one; more is refused with a message."""
+RENDER_NICENESS: Final = 10
+"""How far renders yield the CPU to the server's requests (Linux nice levels)."""
 KEPT: Final = 50
 """Finished jobs remembered for their pages."""
 
@@ -92,6 +96,10 @@ class RenderQueue:
             del self._jobs[key]
 
     def _work(self) -> None:
+        # Below the pages in the kernel's eyes: the synthesis threads and the encoder this
+        # thread starts inherit its niceness, so a phone's taps are answered first.
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), RENDER_NICENESS)
         while True:
             with self._cond:
                 while not self._waiting:
