@@ -387,3 +387,11 @@ def test_a_failed_render_shows_one_line_and_leaves_no_file(tmp_path: Path,
     assert str(state["error"]).startswith("cannot write") and "\n" not in str(state["error"])
     assert "Traceback" not in page
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_library_offers_the_feed_address_with_its_key(client: TestClient) -> None:
+    page = client.get("/").text
+    found = re.search(r'id="feed" value="([^"]+)"', page)
+    assert found and html.unescape(found.group(1)) == f"http://testserver/feed.xml?token={TOKEN}"
+    client.cookies.clear()
+    assert client.get(html.unescape(found.group(1))).status_code == 200

@@ -132,8 +132,10 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def library(request: Request) -> HTMLResponse:
+        feed_url = f"{str(request.base_url).rstrip('/')}/feed.xml?" + urlencode(
+            {"token": config.token})
         return page(request, "library.html", routines=library_entries(),
-                    sessions=list_sessions(config.output))
+                    sessions=list_sessions(config.output), feed_url=feed_url)
 
     @app.get("/routine/{name}", response_class=HTMLResponse)
     def routine_page(request: Request, name: str) -> HTMLResponse:
