@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
+import signal
 import shutil
 import subprocess
 import sys
@@ -41,13 +43,13 @@ class Row:
         return self.session_ms / 1000 / self.wall_s if self.wall_s else 0.0
 
 
-def run(args: list[str], work: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, stdout) of one child process."""
+def run(args: list[str], work: Path, prefix: tuple[str, ...] = ()) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB, stdout) of one child process (``prefix``: e.g. taskset)."""
     report = work / "report.json"
     env = {**os.environ, "BENCH_REPORT": str(report)}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.child", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run([*prefix, sys.executable, "-m", "benchmarks.child", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"bench: {' '.join(args[:3])} failed:\n{proc.stderr}")
@@ -86,14 +88,15 @@ def main() -> None:
         cache = work / "cache"
         common = ["--cache-dir", str(cache)]
 
-        def render(name: str, out: str, *extra: str, cold: bool = False) -> Row:
+        def render(name: str, out: str, *extra: str, cold: bool = False,
+                   prefix: tuple[str, ...] = ()) -> Row:
             mp3 = work / out
             best: Row | None = None
             for _ in range(repeat):
                 if cold:
                     shutil.rmtree(cache, ignore_errors=True)
                 wall, rss, said = run(["render", str(routine), "-o", str(mp3), *common,
-                                       *extra], work)
+                                       *extra], work, prefix)
                 synth = said.split("clips: ")[1].split(",")[0] if "clips: " in said else "?"
                 row = Row(name, wall, duration_ms(mp3), rss, synth)
                 if best is None or row.wall_s < best.wall_s:
@@ -103,8 +106,14 @@ def main() -> None:
             rows.append(best)
             return best
 
-        cold = render("cold render (empty cache)", "cold.mp3", cold=True)
+        cores = sorted(os.sched_getaffinity(0))
+        one_core = render("cold render on 1 core (taskset)", "cold1.mp3", cold=True,
+                          prefix=("taskset", "-c", str(cores[0])))
+        cold = render(f"cold render (empty cache, {len(cores)} cores)", "cold.mp3", cold=True)
         warm = render("warm re-render, one hold changed", "warm.mp3", "--hold", "cat-cow=90")
+        served = serve_warm(routine, cache, work, repeat)
+        rows.append(Row("serve: warm re-render until playable", served, warm.session_ms, 0.0,
+                        "POST to player and first range"))
         floor = encode_floor(work / "warm.mp3", work, tries=max(3, repeat))
         rows.append(Row("encode floor (ffmpeg, same PCM)", floor, warm.session_ms, 0.0))
         run(["render", str(routine), "-o", str(work / "x4.mp3"), *common, "--scale", "4"], work)
@@ -124,11 +133,49 @@ def main() -> None:
 
             naive = baseline("naive baseline, one thread", 1)
             reference = baseline("naive, onnxruntime's default threads", 0)
-    print_table(rows, cold, warm, floor, x4, naive, reference)
+    print_table(rows, cold, warm, floor, x4, naive, reference, one_core, len(cores), served)
+
+
+def serve_warm(routine: Path, cache: Path, work: Path, repeat: int) -> float:
+    """Best of ``repeat``: from the phone's Render tap (one hold changed, every clip cached) to
+    the player page and the first bytes of the MP3, through a real ``cuecast serve``."""
+    import httpx
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(work / "config")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cuecast", "serve", "--host", "127.0.0.1", "--port", "0",
+         "--routines", str(routine.parent), "--output", str(work / "served"),
+         "--cache-dir", str(cache)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = next(m.group(0) for line in proc.stdout
+                   if (m := re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", line)))
+        base = url.split("/?")[0]
+        best = float("inf")
+        with httpx.Client(base_url=base, headers={"origin": base}, timeout=120) as client:
+            client.get(url.removeprefix(base))
+            for _ in range(repeat):
+                started = time.perf_counter()
+                r = client.post(f"/routine/{routine.stem}/render", data={"ex0": "90"},
+                                follow_redirects=False)
+                job = r.headers["location"].rsplit("/", 1)[-1]
+                while (state := client.get(f"/api/jobs/{job}").json())["state"] != "done":
+                    if state["state"] == "failed":
+                        sys.exit(f"bench: serve render failed: {state['error']}")
+                    time.sleep(0.02)
+                client.get(state["player"])
+                stem = state["player"].rsplit("/", 1)[-1]
+                client.get(f"/files/{stem}.mp3", headers={"range": "bytes=0-65535"})
+                best = min(best, time.perf_counter() - started)
+        return best
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
 
 
 def print_table(rows: list[Row], cold: Row, warm: Row, floor: float, x4: Row,
-                naive: Row | None, reference: Row | None) -> None:
+                naive: Row | None, reference: Row | None, one_core: Row, cores: int,
+                served: float) -> None:
     print(f"cuecast bench on {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; best of {_repeat()} runs per row, peak RSS "
           "the highest seen")
@@ -142,8 +189,14 @@ def print_table(rows: list[Row], cold: Row, warm: Row, floor: float, x4: Row,
     if naive:
         checks.append(("naive / cold", naive.wall_s / cold.wall_s, ">=", 2.0))
     checks.append(("warm / encode floor", warm.wall_s / floor, "<=", 1.5))
+    if cores > 1:
+        checks.append((f"scaling efficiency, 1 -> {cores} cores (t1 / (n * tn))",
+                       one_core.wall_s / (cores * cold.wall_s), ">=", 0.85))
+    checks.append(("serve warm until playable - CLI warm, s", served - warm.wall_s, "<=", 0.5))
     checks.append(("peak RSS, MB (cold, warm, x4)", max(cold.rss_mb, warm.rss_mb, x4.rss_mb),
                    "<=", 400))
+    checks.append(("peak RSS growth per added worker, MB", (cold.rss_mb - one_core.rss_mb)
+                   / max(1, cores - 1), "<=", 60))
     length_ratio = x4.session_ms / warm.session_ms
     checks.append((f"x4 time / warm time (session ratio {length_ratio:.2f})",
                    x4.wall_s / warm.wall_s, "<=", length_ratio))
