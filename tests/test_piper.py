@@ -3,6 +3,7 @@ decoder in windows, and every way the cut can fail falling back to the whole mod
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -34,8 +35,8 @@ def whole() -> np.ndarray:
 
 
 def test_halves_say_what_the_whole_model_says(tmp_path: Path, whole: np.ndarray) -> None:
-    model = vits.Model(voice=default_voice(), cache_root=tmp_path, threads=1)
-    assert model.decoder is not None
+    model = vits.load_model(voice=default_voice(), cache_root=tmp_path, threads=1)
+    assert isinstance(model, vits.SplitModel)
     got = model.audio(inputs(default_voice()))
     assert len(whole) > 3 * vits.CHUNK_FRAMES * 256  # several windows were joined
     assert len(got) == len(whole)
@@ -45,7 +46,7 @@ def test_halves_say_what_the_whole_model_says(tmp_path: Path, whole: np.ndarray)
 
 
 def test_the_cut_is_kept_and_the_decoder_runs_in_2d(tmp_path: Path) -> None:
-    vits.Model(voice=default_voice(), cache_root=tmp_path, threads=1)
+    vits.load_model(voice=default_voice(), cache_root=tmp_path, threads=1)
     (folder,) = tmp_path.iterdir()
     assert folder == vits.halves_dir(default_voice(), tmp_path)
     assert sorted(p.name for p in folder.iterdir()) == ["decoder.onnx", "encoder.onnx"]
@@ -67,18 +68,18 @@ def test_cutting_a_voice_removes_its_older_cuts_and_leftovers_only(tmp_path: Pat
     here.mkdir()
     killed = here / ".encoder-999999999-x.part"  # left by a render that was killed
     killed.write_bytes(b"half")
-    vits.Model(voice=default_voice(), cache_root=tmp_path, threads=1)
+    vits.load_model(voice=default_voice(), cache_root=tmp_path, threads=1)
     assert not older.exists() and other.exists()
     assert sorted(p.name for p in here.iterdir()) == ["decoder.onnx", "encoder.onnx"]
 
 
 def test_a_damaged_cached_half_is_cut_again(tmp_path: Path, whole: np.ndarray) -> None:
-    vits.Model(voice=default_voice(), cache_root=tmp_path, threads=1)
+    vits.load_model(voice=default_voice(), cache_root=tmp_path, threads=1)
     encoder = vits.halves_dir(default_voice(), tmp_path) / "encoder.onnx"
     size = encoder.stat().st_size
     with encoder.open("r+b") as f:
         f.truncate(size // 3)
-    model = vits.Model(voice=default_voice(), cache_root=tmp_path, threads=1)
+    model = vits.load_model(voice=default_voice(), cache_root=tmp_path, threads=1)
     assert encoder.stat().st_size == size
     assert np.max(np.abs(model.audio(inputs(default_voice())) - whole)) < 1e-4
 
@@ -105,16 +106,16 @@ def _exported_otherwise(folder: Path, *, node_name: bool) -> Path:
 def test_an_export_with_other_weight_names_is_cut_by_node_name(tmp_path: Path,
                                                                whole: np.ndarray) -> None:
     voice = _exported_otherwise(tmp_path, node_name=False)
-    cut = vits.Model(voice=voice, cache_root=tmp_path / "cache", threads=1)
-    assert cut.decoder is not None
+    cut = vits.load_model(voice=voice, cache_root=tmp_path / "cache", threads=1)
+    assert isinstance(cut, vits.SplitModel)
     assert np.max(np.abs(cut.audio(inputs(voice)) - whole)) < 1e-4
 
 
 def test_a_voice_that_cannot_be_cut_runs_whole(tmp_path: Path, whole: np.ndarray) -> None:
     """A voice whose decoder cannot be found is run whole, as Piper runs it."""
     voice = _exported_otherwise(tmp_path, node_name=True)
-    cut = vits.Model(voice=voice, cache_root=tmp_path / "cache", threads=1)
-    assert cut.decoder is None
+    cut = vits.load_model(voice=voice, cache_root=tmp_path / "cache", threads=1)
+    assert isinstance(cut, vits.WholeModel)
     assert not (tmp_path / "cache").exists()
     assert np.max(np.abs(cut.audio(inputs(voice)) - whole)) < 1e-6
 
@@ -122,8 +123,8 @@ def test_a_voice_that_cannot_be_cut_runs_whole(tmp_path: Path, whole: np.ndarray
 def test_an_unwritable_cache_runs_the_voice_whole(tmp_path: Path, whole: np.ndarray) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")  # so the cache cannot be made, even by root
-    model = vits.Model(voice=default_voice(), cache_root=blocked / "voices", threads=1)
-    assert model.decoder is None
+    model = vits.load_model(voice=default_voice(), cache_root=blocked / "voices", threads=1)
+    assert isinstance(model, vits.WholeModel)
     assert np.max(np.abs(model.audio(inputs(default_voice())) - whole)) < 1e-6
 
 
@@ -134,3 +135,37 @@ def test_a_decoder_it_does_not_know_stays_1d() -> None:
         "x", onnx.TensorProto.FLOAT, [1, 4, 8])], [onnx.helper.make_tensor_value_info(
             "y", onnx.TensorProto.FLOAT, [1, 4, 8])])
     assert vits._as_2d(onnx.helper.make_model(graph)) is None
+
+
+def test_voices_sharing_a_file_name_keep_their_own_halves(tmp_path: Path) -> None:
+    # was: old cuts were found by the file's stem, so cutting one deleted the other's halves
+    voices = []
+    for folder in ("mine", "theirs"):
+        (tmp_path / folder).mkdir()
+        voice = tmp_path / folder / default_voice().name
+        try:  # two files, not links to one (a symlink is the same voice, and shares its cut)
+            os.link(default_voice(), voice)
+        except OSError:
+            shutil.copy(default_voice(), voice)
+        voices.append(voice)
+    cache = tmp_path / "cache"
+    for voice in voices:
+        assert isinstance(vits.load_model(voice=voice, cache_root=cache, threads=1),
+                          vits.SplitModel)
+    folders = [vits.halves_dir(voice, cache) for voice in voices]
+    assert folders[0] != folders[1]
+    for folder in folders:
+        assert sorted(p.name for p in folder.iterdir()) == ["decoder.onnx", "encoder.onnx"]
+
+
+def test_a_decoder_whose_windows_do_not_join_runs_whole(tmp_path: Path, whole: np.ndarray,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A voice whose decoder reaches further than the overlap: seams would be heard."""
+    monkeypatch.setattr(vits, "OVERLAP_FRAMES", 0)
+    model = vits.load_model(voice=default_voice(), cache_root=tmp_path, threads=1)
+    assert isinstance(model, vits.WholeModel)
+    folder = vits.halves_dir(default_voice(), tmp_path)
+    assert (folder / vits.WHOLE).is_file() and not (folder / "encoder.onnx").exists()
+    assert np.max(np.abs(model.audio(inputs(default_voice())) - whole)) < 1e-6
+    again = vits.load_model(voice=default_voice(), cache_root=tmp_path, threads=1)
+    assert isinstance(again, vits.WholeModel)  # decided once, not cut again every load

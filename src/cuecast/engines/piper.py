@@ -17,7 +17,7 @@ import numpy as np
 
 from cuecast.audio import to_session
 from cuecast.engines import Speech
-from cuecast.engines.vits import Model, default_cache_root
+from cuecast.engines.vits import Model, default_cache_root, load_model
 from cuecast.errors import EngineError, OptionError
 
 GAIN_DB: Final = 6.0
@@ -113,7 +113,7 @@ def _load_voice(path: Path, config: Path, workers: int) -> tuple[Any, Model]:
     """Piper's phonemizer for the voice, and its model (:mod:`cuecast.engines.vits`) with
     one onnxruntime thread per worker: the workers already fill the cores (measured: 36 s ->
     27 s cold against two threads per call)."""
-    model = Model(voice=path, cache_root=default_cache_root(),
+    model = load_model(voice=path, cache_root=default_cache_root(),
                   threads=max(1, usable_cores() // workers))
     return phonemizer(path, config), model
 
