@@ -9,17 +9,18 @@ from pathlib import Path
 import numpy as np
 
 from cuecast import ffmpeg
+from cuecast.pcm import RATE
 
 FRAME = 88
 """Samples per envelope frame (about 2 ms; times are converted exactly, never as 2 ms)."""
 
 
 def _frame(ms: int) -> int:
-    return ms * ffmpeg.RATE // (1000 * FRAME)
+    return ms * RATE // (1000 * FRAME)
 
 
 def _ms(frame: int) -> int:
-    return frame * FRAME * 1000 // ffmpeg.RATE
+    return frame * FRAME * 1000 // RATE
 
 
 def decode(path: Path) -> np.ndarray:
@@ -64,4 +65,4 @@ def rms_db(x: np.ndarray) -> float:
 
 
 def span(x: np.ndarray, a_ms: int, b_ms: int) -> np.ndarray:
-    return x[a_ms * ffmpeg.RATE // 1000: b_ms * ffmpeg.RATE // 1000]
+    return x[a_ms * RATE // 1000: b_ms * RATE // 1000]

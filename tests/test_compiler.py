@@ -12,13 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.compiler import CHIME_MS, GAP_MS, compile_session, estimate_ms
+from cuecast.compiler import GAP_MS, compile_session, estimate_ms
 from cuecast.loader import load_routine, parse_routine
 from cuecast.narration import _DURATION
 from cuecast.options import Customisation
 from cuecast.routine import Routine, name_key
 from cuecast.settings import Settings, resolve_settings
-from cuecast.timeline import Timeline
+from cuecast.timeline import CHIME_MS, Timeline
 
 from .conftest import UPPER_BACK
 

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from cuecast import captions, loudness
 from cuecast.cli import app
-from cuecast.ffmpeg import RATE
 from cuecast.options import Customisation
+from cuecast.pcm import RATE
 from cuecast.render import Rendered, render
 
 from .audio_measure import decode, ebur128, envelope_db, peak_db, rms_db, span

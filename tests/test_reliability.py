@@ -22,8 +22,9 @@ from typer.testing import CliRunner
 
 from cuecast.cache import ClipCache
 from cuecast.cli import app
+from cuecast.files import slugify
 from cuecast.options import Customisation
-from cuecast.render import render, slugify
+from cuecast.render import render
 
 from .audio_measure import decode
 

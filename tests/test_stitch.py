@@ -8,8 +8,8 @@ import pytest
 
 from cuecast.dynamics import fade_out
 from cuecast.errors import RenderError
-from cuecast.ffmpeg import RATE
-from cuecast.stitch import pieces, sample_at
+from cuecast.pcm import RATE, sample_at
+from cuecast.stitch import pieces
 from cuecast.timeline import Event, Timeline
 
 

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from cuecast.dynamics import to_float, to_int16
-from cuecast.ffmpeg import CHANNELS, RATE, WIDTH
+from cuecast.pcm import CHANNELS, RATE, WIDTH, to_float, to_int16
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -87,8 +86,3 @@ def _lowpass(x: np.ndarray, cutoff: float, taps: int = 127) -> np.ndarray:
     n = np.arange(taps) - (taps - 1) / 2
     h = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(taps)
     return np.convolve(x, h / h.sum(), mode="same")
-
-
-def length_ms(samples: np.ndarray) -> int:
-    """Length in whole milliseconds, rounded up so a clip always fits its event."""
-    return -(-len(samples) * 1000 // RATE)

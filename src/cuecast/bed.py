@@ -14,9 +14,9 @@ from typing import Final
 import numpy as np
 
 from cuecast import ffmpeg, loudness
-from cuecast.dynamics import moving_mean, to_float, to_int16
+from cuecast.dynamics import moving_mean
 from cuecast.errors import OptionError, RenderError
-from cuecast.ffmpeg import RATE
+from cuecast.pcm import RATE, to_float, to_int16
 from cuecast.timeline import Timeline
 
 BED_LUFS: Final = -30.0

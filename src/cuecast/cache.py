@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from cuecast.master import Levelled
+from cuecast.pcm import Levelled
 
 STALE_S: Final = 3600.0
 """A temporary file this old belongs to no running render."""

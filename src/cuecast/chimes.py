@@ -10,9 +10,8 @@ from typing import Final
 
 import numpy as np
 
-from cuecast.compiler import CHIME_MS
-from cuecast.dynamics import to_int16
-from cuecast.ffmpeg import RATE
+from cuecast.pcm import RATE, to_int16
+from cuecast.timeline import CHIME_MS
 
 PEAK: Final = 0.25
 """Chime peak (about -12 dBFS): present under speech without startling."""

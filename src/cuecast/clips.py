@@ -11,10 +11,9 @@ import numpy as np
 
 from cuecast import master
 from cuecast.cache import ClipCache
-from cuecast.engines import Engine
+from cuecast.engines import Engine, speakable
 from cuecast.errors import CuecastError
-from cuecast.master import Levelled
-from cuecast.narration import speakable
+from cuecast.pcm import Levelled
 
 Progress = Callable[[int, int, int], None]
 """Called as clips become ready: (done, total, taken from cache)."""

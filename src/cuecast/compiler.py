@@ -20,6 +20,7 @@ from cuecast.narration import fit_text
 from cuecast.routine import Exercise, Routine
 from cuecast.settings import Settings
 from cuecast.timeline import (
+    CHIME_MS,
     Chapter,
     Chime,
     Dropped,
@@ -43,8 +44,6 @@ SENTENCE_GAP_MS: Final = 700
 """Silence after intro and announcement lines."""
 TAIL_MS: Final = 1500
 """Silence after the final bell."""
-CHIME_MS: Final[dict[Chime, int]] = {"start": 600, "end": 800, "bell": 3000}
-"""Length of each chime; the stitcher renders chimes exactly this long."""
 STATIC_BREATH_CYCLES: Final = 2
 """Breath prompts at the start of a static hold; later only every third cycle."""
 PHRASED_REPS: Final = 2

@@ -7,7 +7,7 @@ from typing import Final
 
 import numpy as np
 
-from cuecast.ffmpeg import RATE
+from cuecast.pcm import RATE
 
 LIMIT_RADIUS_MS: Final = 8
 """The limiter's gain reaches its floor this long before a peak and recovers as long after."""
@@ -60,23 +60,6 @@ def limiter_gain_at(x: np.ndarray, envelope: np.ndarray, gain: float, ceiling: f
     spread = np.minimum(1.0, ceiling / np.maximum(envelope * gain, 1e-12))
     need = np.minimum(1.0, ceiling / np.maximum(np.abs(x) * gain, 1e-12))
     return np.minimum(moving_mean(spread, r), need)  # type: ignore[no-any-return]
-
-
-def to_float(samples: np.ndarray, *, copy: bool = True) -> np.ndarray:
-    """int16 or float samples -> float64 with full scale 1 (a new array unless ``copy`` is
-    False and they are float64 already)."""
-    x = samples.astype(np.float64, copy=copy)
-    if samples.dtype == np.int16:
-        x /= 32768.0  # int16 -> float64 always made a new array
-    return x
-
-
-def to_int16(x: np.ndarray) -> np.ndarray:
-    """Float samples (full scale 1) -> int16, rounded and saturated, in one temporary."""
-    y = x * 32767.0
-    np.rint(y, out=y)
-    np.clip(y, -32768, 32767, out=y)
-    return y.astype(np.int16)
 
 
 def fade_out(total: int, ms: int) -> Callable[[np.ndarray, int], None]:

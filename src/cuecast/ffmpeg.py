@@ -12,16 +12,9 @@ import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
 
 from cuecast.errors import RenderError
-
-RATE: Final = 44_100
-"""Session sample rate (Hz): what phones and MP3 encoders expect; clips are resampled to it."""
-WIDTH: Final = 2
-"""Session sample width in bytes (16-bit)."""
-CHANNELS: Final = 1
-"""Session channels: mono, for voice on earbuds and phone speakers."""
+from cuecast.pcm import RATE
 
 
 @functools.cache

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Final
 
 
 @contextmanager
@@ -48,3 +49,16 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True  # someone else's process
     return True
+
+
+_RESERVED: Final = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                              *(f"lpt{i}" for i in range(10))])
+"""Names Windows will not create a file under, whatever the extension."""
+
+
+def slugify(name: str) -> str:
+    """A safe file stem: lower-case ASCII letters, digits and dashes; never a path."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80].strip("-")
+    if slug in _RESERVED:
+        slug += "-session"
+    return slug or "session"

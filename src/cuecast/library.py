@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.errors import OptionError, RoutineError
-from cuecast.files import atomic
+from cuecast.files import atomic, slugify
 from cuecast.importer import parse_article, to_yaml
 from cuecast.loader import load_routine, parse_routine
 from cuecast.options import Customisation, SessionOptions
@@ -56,8 +56,6 @@ def import_article(*, path: Path, output: Path | None = None, force: bool = Fals
                    folder: Path = Path("routines"), shown: str | None = None) -> ImportResult:
     """Read an article, write a routine file that ``cuecast check`` accepts (``output``, else
     ``folder/<title>.yaml``). ``shown`` names the article in messages (default: its path)."""
-    from cuecast.render import slugify
-
     shown = shown or str(path)
     try:
         if path.stat().st_size > MAX_ARTICLE_BYTES:
@@ -93,8 +91,6 @@ def save_customised(*, path: Path, options: Customisation, name: str) -> Path:
     ``defaults:``. ``cuecast render`` renders it like any routine. Raises OptionError when a
     file of that name exists, RoutineError if the result would not load."""
     import yaml
-
-    from cuecast.render import slugify
 
     routine = load_routine(path)
     settings = resolve_settings(routine, options)

@@ -17,8 +17,7 @@ from typing import Final
 
 import numpy as np
 
-from cuecast.dynamics import to_float
-from cuecast.ffmpeg import RATE
+from cuecast.pcm import RATE, to_float
 
 _TAIL: Final = 4096
 """Samples of filter tail kept after a clip (the 38 Hz high-pass has decayed by then)."""

@@ -17,8 +17,8 @@ from typing import Final
 import numpy as np
 
 from cuecast import loudness
-from cuecast.dynamics import limiter_gain, limiter_gain_at, peak_envelope, to_float, to_int16
-from cuecast.ffmpeg import RATE
+from cuecast.dynamics import limiter_gain, limiter_gain_at, peak_envelope
+from cuecast.pcm import RATE, Levelled, to_float, to_int16
 from cuecast.timeline import Event, Timeline
 
 TARGET_LUFS: Final = -16.0
@@ -35,16 +35,6 @@ CHIME_LU: Final = -8.0
 """Chime loudness (loudest 400 ms) relative to the target: clearly heard, never startling."""
 VERSION: Final = 3
 """Bumped when levelling changes, so cached clips are levelled again."""
-
-
-@dataclass(frozen=True)
-class Levelled:
-    """A clip at its final level, with what loudness needs to know about it."""
-
-    samples: np.ndarray
-    """int16 samples at the session rate."""
-    profile: np.ndarray
-    """K-weighted energy per 10 ms (:func:`cuecast.loudness.profile`)."""
 
 
 def level_clip(samples: np.ndarray, lufs: float = CLIP_LUFS) -> Levelled:

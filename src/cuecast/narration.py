@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Final
 
 from cuecast.timing import format_duration
@@ -44,17 +43,3 @@ def _plural(word: str, n: int) -> str:
         return "time" if n == 1 else "times"
     stem = word.rstrip("s")
     return stem if n == 1 else stem + "s"
-
-
-_KEEP_FORMAT: Final = frozenset("\u200c\u200d")
-"""Zero-width (non-)joiners: part of spelling in Persian, Hindi and others."""
-
-
-def speakable(text: str) -> str:
-    """What the voice is given for a line: emoji and other pictographs dropped (engines read
-    them out as names, or choke on them), invisible format characters removed. Captions keep
-    the line as written."""
-    kept = "".join(" " if unicodedata.category(c) in ("So", "Sk") else c for c in text
-                   if unicodedata.category(c) != "Cf" or c in _KEEP_FORMAT)
-    kept = kept.replace("\u2026", "...")
-    return " ".join(kept.split()) or text

@@ -4,7 +4,6 @@ session streamed piece by piece into the encoder -> tagged MP3, plus cues.json a
 from __future__ import annotations
 
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import Final
 import numpy as np
 
 from cuecast import captions, ffmpeg, phrases
-from cuecast.audio import length_ms, segment
+from cuecast.audio import segment
 from cuecast.bed import Bed, file_loop, level, noise_loop
 from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.chimes import chime
@@ -23,14 +22,14 @@ from cuecast.compiler import compile_session, estimate_ms
 from cuecast.dynamics import fade_out
 from cuecast.engines import EngineOptions, PiperOptions, get_engine
 from cuecast.errors import OptionError, RenderError, RoutineError
-from cuecast.ffmpeg import RATE
-from cuecast.files import atomic, sweep
+from cuecast.files import atomic, slugify, sweep
 from cuecast.loader import load_routine, read_cover
 from cuecast.master import TARGET_LUFS, master
 from cuecast.options import Customisation
+from cuecast.pcm import RATE, length_ms, sample_at
 from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
-from cuecast.stitch import pieces, sample_at
+from cuecast.stitch import pieces
 from cuecast.tags import TagInfo, write_tags
 from cuecast.timeline import Timeline, clock
 from cuecast.timing import format_duration
@@ -54,19 +53,6 @@ class Rendered:
     """Clips taken from the cache."""
     lufs: float
     """Integrated loudness, as computed while mastering."""
-
-
-_RESERVED: Final = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-                              *(f"lpt{i}" for i in range(10))])
-"""Names Windows will not create a file under, whatever the extension."""
-
-
-def slugify(name: str) -> str:
-    """A safe file stem: lower-case ASCII letters, digits and dashes; never a path."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80].strip("-")
-    if slug in _RESERVED:
-        slug += "-session"
-    return slug or "session"
 
 
 SIDECARS: Final = (".cues.json", ".lrc", ".srt", ".vtt")

@@ -11,14 +11,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from cuecast.errors import RenderError
-from cuecast.ffmpeg import RATE
+from cuecast.pcm import sample_at
 from cuecast.timeline import Event, Timeline
-
-
-def sample_at(ms: int) -> int:
-    """The sample index of a millisecond time (exact at 44.1 kHz to within half a sample)."""
-    return (ms * RATE + 500) // 1000
-
 
 Finish = Callable[[np.ndarray, int], None]
 """Applied to each piece in place, with the piece's first sample index (bed, fade)."""

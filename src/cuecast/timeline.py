@@ -7,12 +7,15 @@ Its JSON form (``to_json``) is the contract with ``cues.json``, tags and caption
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 Kind = Literal["speech", "chime"]
 Side = Literal["left", "right"]
 Phase = Literal["intro", "announce", "setup", "hold", "reps", "switch", "rest", "outro"]
 Chime = Literal["start", "end", "bell"]
+
+CHIME_MS: Final[dict[Chime, int]] = {"start": 600, "end": 800, "bell": 3000}
+"""Length of each chime: the compiler places them so, and the chimes are made exactly so."""
 
 
 @dataclass(frozen=True)

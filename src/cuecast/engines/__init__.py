@@ -5,6 +5,7 @@ Heavy dependencies (onnxruntime, requests) are imported inside each engine, only
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -12,6 +13,19 @@ from typing import Any, Final, Protocol
 import numpy as np
 
 from cuecast.errors import OptionError
+
+_KEEP_FORMAT: Final = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: part of spelling in Persian, Hindi and others."""
+
+
+def speakable(text: str) -> str:
+    """What the voice is given for a line: emoji and other pictographs dropped (engines read
+    them out as names, or choke on them), invisible format characters removed. Captions keep
+    the line as written."""
+    kept = "".join(" " if unicodedata.category(c) in ("So", "Sk") else c for c in text
+                   if unicodedata.category(c) != "Cf" or c in _KEEP_FORMAT)
+    kept = kept.replace("\u2026", "...")
+    return " ".join(kept.split()) or text
 
 
 @dataclass(frozen=True)

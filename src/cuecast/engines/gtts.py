@@ -17,6 +17,7 @@ from cuecast import ffmpeg
 from cuecast.audio import to_session
 from cuecast.engines import Speech
 from cuecast.errors import CuecastError, EngineError, OptionError
+from cuecast.pcm import RATE
 
 TIMEOUT_S: Final = (5.0, 20.0)
 """Connect and read timeouts of each request."""
@@ -81,7 +82,7 @@ class GttsEngine:
             if samples.size == 0:
                 last = "an empty clip"
                 continue
-            return Speech(to_session(samples, ffmpeg.RATE))
+            return Speech(to_session(samples, RATE))
         host = f"translate.google.{self.tld}"
         if last == "no connection":
             self._gave_up = EngineError(f"cannot reach Google's text-to-speech at {host} "

@@ -26,11 +26,12 @@ from starlette.responses import Response
 from cuecast.clips import Progress
 from cuecast.engines import engine_options
 from cuecast.errors import CuecastError, OptionError, RoutineError
+from cuecast.files import slugify
 from cuecast.library import Entry, import_article, list_routines, save_customised
 from cuecast.loader import load_routine
 from cuecast.options import Customisation, SessionOptions, choices, customisation
 from cuecast.preview import preview_timeline
-from cuecast.render import render, slugify
+from cuecast.render import render
 from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
 from cuecast.timeline import clock
