@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from cuecast import master
+from cuecast import levelling
 from cuecast.cache import ClipCache
 from cuecast.engines import Engine, speakable
 from cuecast.errors import CuecastError
@@ -24,8 +24,8 @@ class Clips:
 
     def __init__(self, engine: Engine, cache: ClipCache) -> None:
         self.engine, self.cache = engine, cache
-        self.identity = {**engine.identity(), "levelling": master.VERSION,
-                         "lufs": master.CLIP_LUFS}
+        self.identity = {**engine.identity(), "levelling": levelling.VERSION,
+                         "lufs": levelling.CLIP_LUFS}
         self._mem: dict[str, Levelled] = {}
         self._lock = threading.Lock()
         self.synthesized = 0
@@ -38,7 +38,7 @@ class Clips:
             with self._lock:
                 self.cached += 1
             return clip
-        clip = master.level_clip(self.engine.synthesize(speakable(text)).samples)
+        clip = levelling.level_clip(self.engine.synthesize(speakable(text)).samples)
         self.cache.put(key, clip)
         with self._lock:
             self.synthesized += 1

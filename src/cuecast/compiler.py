@@ -3,7 +3,7 @@
 Pure: no audio, files or network. ``duration`` says how long a phrase takes to say (an estimate
 for previews, the real clip length when rendering), so one layout serves both.
 
-Rules of the layout:
+Rules of the layout (the cue rules are here; placing them is :mod:`cuecast.placement`):
 - a hold runs from its start cue's onset to its release cue's onset, exactly as long as asked;
 - spoken lines never overlap (at least ``GAP_MS`` apart); chimes may sound under speech;
 - inside a block, cues are placed by priority; one that does not fit is dropped and reported.
@@ -12,11 +12,11 @@ Rules of the layout:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from typing import Final
 
 from cuecast import phrases
 from cuecast.narration import fit_text
+from cuecast.placement import Cue, place
 from cuecast.routine import Exercise, Routine
 from cuecast.settings import Settings
 from cuecast.timeline import (
@@ -49,6 +49,13 @@ STATIC_BREATH_CYCLES: Final = 2
 PHRASED_REPS: Final = 2
 """Reps that carry the movement phrase before counts go on alone."""
 
+COUNTDOWN_FROM_MS: Final = 8000
+"""Holds at least this long are counted down ("Three. Two. One.")."""
+WARNING_FROM_MS: Final = 20_000
+"""Holds at least this long get "Ten seconds left"."""
+HALFWAY_FROM_MS: Final = 40_000
+"""Holds at least this long get "Halfway"."""
+
 _PRIO_MUST, _PRIO_COUNTDOWN, _PRIO_WARNING, _PRIO_HALFWAY, _PRIO_BREATH = 100, 90, 80, 60, 40
 
 
@@ -70,22 +77,6 @@ def compile_session(routine: Routine, settings: Settings, duration: Durations) -
             break
         timeline = again
     return timeline
-
-
-@dataclass(frozen=True)
-class _Cue:
-    priority: int
-    start_ms: int
-    texts: tuple[str, ...]
-    """Alternatives, longest first; the first that fits is used."""
-    cue: str
-    group: str = ""
-    """Cues of one group (the countdown) are placed all together or not at all."""
-    slack_ms: int = 0
-    """How much later the cue may start when its moment is taken (a rep's exhale may follow
-    a long inhale line instead of being dropped)."""
-    early_ms: int = 0
-    """How much earlier it may start, right after the line before it."""
 
 
 class _Layout:
@@ -193,14 +184,14 @@ class _Layout:
 
     def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
         s, t1 = self.s, t0 + hold
-        cues = [_Cue(_PRIO_MUST, t0, (phrases.BEGIN,), "begin")]
-        if s.countdown and hold >= 8000:
-            cues += [_Cue(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
+        cues = [Cue(_PRIO_MUST, t0, (phrases.BEGIN,), "begin")]
+        if s.countdown and hold >= COUNTDOWN_FROM_MS:
+            cues += [Cue(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
                           "countdown") for n in (3, 2, 1)]
-        if hold >= 20_000:
-            cues.append(_Cue(_PRIO_WARNING, t1 - 10_000, (phrases.TEN_LEFT,), "warning"))
-        if hold >= 40_000:
-            cues.append(_Cue(_PRIO_HALFWAY, t0 + hold // 2, (phrases.HALFWAY,), "halfway"))
+        if hold >= WARNING_FROM_MS:
+            cues.append(Cue(_PRIO_WARNING, t1 - 10_000, (phrases.TEN_LEFT,), "warning"))
+        if hold >= HALFWAY_FROM_MS:
+            cues.append(Cue(_PRIO_HALFWAY, t0 + hold // 2, (phrases.HALFWAY,), "halfway"))
         rung = self.chime(t0, "start", "hold", "start", side)
         after_begin = max(t0 + self.dur(phrases.BEGIN), rung) + GAP_MS
         cues += self.breath_cues(ex, after_begin, t1)
@@ -208,7 +199,7 @@ class _Layout:
         self.holds.append(Hold(ex.name, side, t0, t1, None))
         return t1
 
-    def breath_cues(self, ex: Exercise, first: int, t1: int) -> list[_Cue]:
+    def breath_cues(self, ex: Exercise, first: int, t1: int) -> list[Cue]:
         s, cues = self.s, []
         if ex.rhythm is None:
             inhale, hold_in, exhale, hold_out = (s.inhale_ms, s.hold_in_ms, s.exhale_ms,
@@ -232,14 +223,14 @@ class _Layout:
                 continue
             # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
             group = f"breath{k}"
-            cues.append(_Cue(_PRIO_BREATH, a, ins, "breath", group))
+            cues.append(Cue(_PRIO_BREATH, a, ins, "breath", group))
             if hold_in:
-                cues.append(_Cue(_PRIO_BREATH, a + inhale, (phrases.HOLD_BREATH,), "breath",
+                cues.append(Cue(_PRIO_BREATH, a + inhale, (phrases.HOLD_BREATH,), "breath",
                                  group))
             out_at = a + inhale + hold_in
-            cues.append(_Cue(_PRIO_BREATH, out_at, outs, "breath", group))
+            cues.append(Cue(_PRIO_BREATH, out_at, outs, "breath", group))
             if hold_out:
-                cues.append(_Cue(_PRIO_BREATH, out_at + exhale, (phrases.HOLD_BREATH,),
+                cues.append(Cue(_PRIO_BREATH, out_at + exhale, (phrases.HOLD_BREATH,),
                                  "breath", group))
             k += 1
         return cues
@@ -252,50 +243,24 @@ class _Layout:
             at = t0 + k * tempo
             word = phrases.count(k + 1)
             if ex.breath is not None and k < PHRASED_REPS:
-                cues.append(_Cue(_PRIO_COUNTDOWN, at, (f"{word} {ex.breath.inhale}", word),
+                cues.append(Cue(_PRIO_COUNTDOWN, at, (f"{word} {ex.breath.inhale}", word),
                                  "count"))
                 half = tempo // 2
-                cues.append(_Cue(_PRIO_BREATH, at + half, (ex.breath.exhale,), "breath",
+                cues.append(Cue(_PRIO_BREATH, at + half, (ex.breath.exhale,), "breath",
                                  slack_ms=half, early_ms=half // 2))
             else:
-                cues.append(_Cue(_PRIO_COUNTDOWN, at, (word,), "count"))
+                cues.append(Cue(_PRIO_COUNTDOWN, at, (word,), "count"))
         self.place(cues, t0, t1 - GAP_MS, "reps", side)
         self.chime(t0, "start", "reps", "start", side)
         self.holds.append(Hold(ex.name, side, t0, t1, reps))
         return t1
 
-    def place(self, cues: list[_Cue], lo: int, hi: int, phase: Phase,
+    def place(self, cues: list[Cue], lo: int, hi: int, phase: Phase,
               side: Side | None) -> None:
         """Place cues by priority inside [lo, hi]; drop (and report) what would collide."""
-        taken: list[tuple[int, int]] = []
-
-        def free(a: int, b: int) -> bool:
-            return lo <= a and b <= hi and all(b + GAP_MS <= x or y + GAP_MS <= a
-                                               for x, y in taken)
-
-        groups: dict[str, list[_Cue]] = {}
-        for cue in sorted(cues, key=lambda c: (-c.priority, c.start_ms)):
-            groups.setdefault(cue.group or f"#{id(cue)}", []).append(cue)
-        for members in groups.values():
-            chosen: list[tuple[_Cue, str]] = []
-            trial = list(taken)
-            for cue in members:
-                earliest, latest = cue.start_ms - cue.early_ms, cue.start_ms + cue.slack_ms
-                # its own moment first, then right after a line that ends near it
-                starts = [cue.start_ms, *sorted(y + GAP_MS for _, y in taken
-                                                if earliest <= y + GAP_MS <= latest)]
-                found = next(((at, x) for x in cue.texts for at in starts
-                              if free(at, at + self.dur(x))), None)
-                if found is None:
-                    break
-                at, text = found
-                chosen.append((replace(cue, start_ms=at), text))
-                taken.append((at, at + self.dur(text)))
-            if len(chosen) < len(members):
-                taken[:] = trial
-                for cue in members:
-                    self.dropped.append(Dropped(cue.texts[-1], self.exercise, cue.start_ms,
-                                                "no room between higher-priority cues"))
-                continue
-            for cue, text in chosen:
-                self.say(cue.start_ms, text, phase, cue.cue, side)
+        placed, dropped = place(cues, lo, hi, self.dur, gap_ms=GAP_MS)
+        for cue in dropped:
+            self.dropped.append(Dropped(cue.texts[-1], self.exercise, cue.start_ms,
+                                        "no room between higher-priority cues"))
+        for p in placed:
+            self.say(p.start_ms, p.text, phase, p.cue.cue, side)

@@ -23,8 +23,9 @@ from cuecast.dynamics import fade_out
 from cuecast.engines import EngineOptions, PiperOptions, get_engine
 from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.files import atomic, slugify, sweep
+from cuecast.levelling import TARGET_LUFS
 from cuecast.loader import load_routine, read_cover
-from cuecast.master import TARGET_LUFS, master
+from cuecast.master import master
 from cuecast.options import Customisation
 from cuecast.pcm import RATE, length_ms, sample_at
 from cuecast.routine import Routine
