@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from cuecast.errors import RenderError
 from cuecast.pcm import CHANNELS, RATE, WIDTH, to_float, to_int16
 
 if TYPE_CHECKING:
@@ -36,18 +39,34 @@ def pydub() -> type[AudioSegment]:
     return AudioSegment  # type: ignore[no-any-return]
 
 
-def segment(samples: np.ndarray) -> AudioSegment:
-    """int16 mono samples at the session rate -> an AudioSegment."""
-    data = samples.tobytes() if samples.dtype == np.dtype("<i2") else samples.astype(
-        "<i2").tobytes()  # one copy, not two: the session is ~100 MB per 20 minutes
-    return pydub()(data=data, sample_width=WIDTH, frame_rate=RATE, channels=CHANNELS)
+def read_audio(source: Path | bytes, *, codec: str | None = None) -> tuple[np.ndarray, int]:
+    """Audio in any format ffmpeg reads (a file, or a file's bytes) -> (mono int16 samples,
+    their rate), read by pydub through our ffmpeg.
+
+    pydub asks ffprobe which codec to decode with unless it is told, and there is no ffprobe
+    here (imageio-ffmpeg ships none): ffmpeg itself names the codec instead. Raises
+    RenderError when the source is not audio.
+    """
+    from pydub.exceptions import CouldntDecodeError
+
+    from cuecast.ffmpeg import codec_of
+
+    codec = codec or codec_of(source)
+    try:
+        seg = pydub().from_file(io.BytesIO(source) if isinstance(source, bytes) else source,
+                                codec=codec)
+    except CouldntDecodeError as exc:
+        last = str(exc).strip().splitlines()[-1:] or ["not audio"]
+        raise RenderError(f"ffmpeg could not decode it: {last[0]}") from None
+    seg = seg.set_channels(CHANNELS).set_sample_width(WIDTH)
+    return np.frombuffer(seg.raw_data, dtype="<i2"), int(seg.frame_rate)
 
 
 def to_session(samples: np.ndarray, rate: int, *, gain_db: float = 0.0) -> np.ndarray:
     """Mono float or int16 samples at ``rate`` -> trimmed int16 at the session rate."""
     x = to_float(samples)  # changed in place below
     if rate != RATE:
-        x = _resample(x, rate, RATE)
+        x = resample(x, rate, RATE)
     x *= 10 ** (gain_db / 20)
     peak = float(np.max(np.abs(x))) if x.size else 0.0
     if peak > PEAK_LIMIT:
@@ -65,7 +84,7 @@ def trim(x: np.ndarray) -> np.ndarray:
     return x[max(0, first - pad): last + pad + 1]
 
 
-def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
+def resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
     """Linear interpolation framed by windowed-sinc low-passes at the lower rate's Nyquist
     (before, against aliasing; after, against the images interpolation leaves)."""
     cutoff = 0.45 * min(src, dst) / max(src, dst)

@@ -13,7 +13,8 @@ from typing import Final
 
 import numpy as np
 
-from cuecast import ffmpeg, loudness
+from cuecast import loudness
+from cuecast.audio import read_audio, resample
 from cuecast.dynamics import moving_mean
 from cuecast.errors import OptionError, RenderError
 from cuecast.pcm import RATE, to_float, to_int16
@@ -54,10 +55,12 @@ def file_loop(path: Path) -> np.ndarray:
     if not path.is_file():
         raise OptionError(f"--bed {path}: no such file (use 'noise' or an audio file)")
     try:
-        pcm = ffmpeg.decode_file(path)
+        samples, rate = read_audio(path)
     except RenderError as exc:
         raise OptionError(f"--bed {path}: cannot be decoded as audio ({exc})") from None
-    x = to_float(np.frombuffer(pcm, dtype="<i2"))
+    x = to_float(samples)
+    if rate != RATE:
+        x = resample(x, rate, RATE)
     fade = RATE * LOOP_FADE_MS // 1000
     if len(x) < 2 * fade or not np.any(x):
         raise OptionError(f"--bed {path}: needs at least {2 * LOOP_FADE_MS // 1000} s of sound")

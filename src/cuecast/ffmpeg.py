@@ -55,6 +55,24 @@ def _to_pcm(source: str, rate: int) -> list[str]:
             "pipe:1"]
 
 
+def codec_of(source: Path | bytes) -> str:
+    """The codec of the first audio stream in a file or a file's bytes, as ffmpeg names it
+    (what ffprobe would tell, from ffmpeg itself). Raises RenderError when there is none."""
+    import re
+
+    where = "pipe:0" if isinstance(source, bytes) else str(source)
+    try:  # no output given: ffmpeg describes the input, then stops with an error
+        proc = subprocess.run([ffmpeg_path(), "-hide_banner", "-nostdin", "-i", where],
+                              input=source if isinstance(source, bytes) else None,
+                              capture_output=True, check=False)
+    except OSError as exc:
+        raise RenderError(f"cannot run ffmpeg: {exc}") from None
+    found = re.search(rb"Stream #\d+:\d+\S*: Audio: (\w+)", proc.stderr)
+    if found is None:
+        raise RenderError("no audio stream in it")
+    return found.group(1).decode()
+
+
 def decode(data: bytes, *, rate: int = RATE) -> bytes:
     """Any audio file's bytes (MP3, WAV...) -> raw mono 16-bit PCM at ``rate``."""
     return _run(_to_pcm("pipe:0", rate), data)

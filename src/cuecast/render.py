@@ -13,7 +13,6 @@ from typing import Final
 import numpy as np
 
 from cuecast import captions, ffmpeg, phrases
-from cuecast.audio import segment
 from cuecast.bed import Bed, file_loop, level, noise_loop
 from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.chimes import chime
@@ -148,8 +147,8 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
         with ExitStack() as stack:  # every file complete before any is renamed into place
             tmp = stack.enter_context(atomic(mp3))
             # piped straight to ffmpeg as it is made (pydub's export() would write a
-            # temporary WAV of the whole session first), each piece carried by a pydub segment
-            ffmpeg.encode_mp3((segment(p).raw_data for p in session), tmp,
+            # temporary WAV of the whole session first, and its + copies the whole so far)
+            ffmpeg.encode_mp3((p.tobytes() for p in session), tmp,
                               bitrate_kbps=bitrate)
             write_tags(tmp, timeline, TagInfo(summary=summary(routine, timeline),
                                               lyrics=lyrics, cover=cover,

@@ -1,7 +1,7 @@
 """gTTS: Google Translate's voice (online). Timeouts always; throttled; retries with backoff.
 
-Clips arrive as 24 kHz MP3 and are decoded by ffmpeg straight to the session format (pydub's
-own MP3 loading would need ffprobe, which imageio-ffmpeg does not ship).
+Clips arrive as 24 kHz MP3 and are read by pydub through our ffmpeg (told the codec, so it
+needs no ffprobe), then brought to the session format.
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ import threading
 import time
 from typing import Any, Final
 
-import numpy as np
-
-from cuecast import ffmpeg
-from cuecast.audio import to_session
+from cuecast.audio import read_audio, to_session
 from cuecast.engines import Speech
 from cuecast.errors import CuecastError, EngineError, OptionError
-from cuecast.pcm import RATE
 
 TIMEOUT_S: Final = (5.0, 20.0)
 """Connect and read timeouts of each request."""
@@ -74,15 +70,14 @@ class GttsEngine:
                 last = str(exc)
                 continue
             try:
-                pcm = ffmpeg.decode(mp3)
+                samples, rate = read_audio(mp3, codec="mp3")
             except CuecastError:
                 last = "an answer that is not audio"
                 continue
-            samples = np.frombuffer(pcm, dtype="<i2")
             if samples.size == 0:
                 last = "an empty clip"
                 continue
-            return Speech(to_session(samples, RATE))
+            return Speech(to_session(samples, rate))
         host = f"translate.google.{self.tld}"
         if last == "no connection":
             self._gave_up = EngineError(f"cannot reach Google's text-to-speech at {host} "
