@@ -10,7 +10,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.engines import GttsOptions, PiperOptions, engine_options
+from cuecast.engines.registry import GttsOptions, PiperOptions, engine_options
 from cuecast.errors import OptionError
 from cuecast.library import list_routines
 from cuecast.options import Customisation, SessionOptions, customisation, flag

@@ -194,7 +194,7 @@ def render(
     captions beside it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cuecast.engines import engine_options
+    from cuecast.engines.registry import engine_options
     from cuecast.render import render as do_render
     from cuecast.timeline import clock
 

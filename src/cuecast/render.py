@@ -19,7 +19,7 @@ from cuecast.chimes import chime
 from cuecast.clips import Clips, Progress
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.dynamics import fade_out
-from cuecast.engines import EngineOptions, PiperOptions, get_engine
+from cuecast.engines.registry import EngineOptions, PiperOptions, get_engine
 from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.files import atomic, slugify, sweep
 from cuecast.levelling import TARGET_LUFS

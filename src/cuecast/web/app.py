@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from cuecast.clips import Progress
-from cuecast.engines import engine_options
+from cuecast.engines.registry import engine_options
 from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.files import slugify
 from cuecast.library import Entry, import_article, list_routines, save_customised

@@ -1,0 +1,77 @@
+"""Which engines there are, their typed options, and building one: the registry sits above
+the engines it builds (each imports only the interface in :mod:`cuecast.engines`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from cuecast.engines import Engine
+from cuecast.errors import OptionError
+
+
+@dataclass(frozen=True)
+class PiperOptions:
+    """Options of the offline Piper engine."""
+
+    voice: Path | None = None
+    """A Piper ``.onnx`` voice with its ``.onnx.json`` beside it; None for the default voice."""
+
+    speed: float = 1.0
+    """Speaking speed, 0.5 to 2 (the inverse of Piper's length scale)."""
+
+    jobs: int | None = None
+    """Clips synthesized at once; None for one per core the process may run on, as memory
+    allows."""
+
+
+@dataclass(frozen=True)
+class GttsOptions:
+    """Options of Google Translate's online voice."""
+
+    lang: str = "en"
+    """gTTS language code."""
+
+    tld: str = "com"
+    """Google domain that picks the accent (``co.uk``, ``com.au``)."""
+
+    speed: float = 1.0
+    """Below 0.85 asks for gTTS's slow voice; it has only normal and slow."""
+
+
+EngineOptions = PiperOptions | GttsOptions
+"""The options of one engine, typed: what does not apply to it cannot be given."""
+
+ENGINES: Final = ("piper", "gtts")
+
+
+def engine_options(name: str, *, voice: Path | None = None, speed: float | None = None,
+                   lang: str | None = None, tld: str | None = None,
+                   jobs: int | None = None) -> EngineOptions:
+    """The typed options of engine ``name`` from what the user gave (None = not given).
+    Raises OptionError for an unknown engine or an option that does not apply to it."""
+    not_for: dict[str, dict[str, object]] = {"piper": {"--lang": lang, "--tld": tld},
+                                              "gtts": {"--voice": voice, "--jobs": jobs}}
+    stray = not_for.get(name)
+    if stray is None:
+        raise OptionError(f"--engine must be one of {', '.join(ENGINES)}, not '{name}'")
+    given = next((flag for flag, value in stray.items() if value is not None), None)
+    if given is not None:
+        raise OptionError(f"{given} does not apply to --engine {name}")
+    if jobs is not None and not 1 <= jobs <= 64:
+        raise OptionError(f"--jobs must be between 1 and 64, not {jobs}")
+    if name == "piper":
+        return PiperOptions(voice=voice, speed=1.0 if speed is None else speed, jobs=jobs)
+    return GttsOptions(lang=lang or "en", tld=tld or "com", speed=1.0 if speed is None else speed)
+
+
+def get_engine(options: EngineOptions) -> Engine:
+    """Build the engine the options are for. Raises OptionError for a bad value.
+    (Each engine imports its heavy dependencies, onnxruntime or requests, only when used.)"""
+    from cuecast.engines.gtts import GttsEngine
+    from cuecast.engines.piper import PiperEngine
+
+    if isinstance(options, PiperOptions):
+        return PiperEngine(voice=options.voice, speed=options.speed, jobs=options.jobs)
+    return GttsEngine(lang=options.lang, tld=options.tld, speed=options.speed)

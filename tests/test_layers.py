@@ -1,0 +1,70 @@
+"""The code flows one way: each module imports only modules of lower layers (so no cycles,
+and a helper lives in the lowest layer that needs it). The README names every module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+SRC = ROOT / "src" / "cuecast"
+LAYERS: list[set[str]] = [
+    {"errors", "pcm", "files", "__init__"},
+    {"timing", "ffmpeg", "dynamics", "timeline"},
+    {"options", "loudness", "audio", "narration", "phrases", "placement", "captions", "tags",
+     "importer"},
+    {"routine", "levelling", "chimes", "bed", "stitch", "engines", "engines.vits"},
+    {"loader", "settings", "engines.piper", "engines.gtts", "cache", "master"},
+    {"compiler", "clips", "engines.registry"},
+    {"preview", "render", "library"},
+    {"web", "web.sessions", "web.access", "web.jobs"},
+    {"web.feed"},
+    {"web.app"},
+    {"web.server"},
+    {"cli"},
+    {"__main__"},
+]
+LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1]) if parts[-1] == "__init__" and len(parts) > 1 else ".".join(parts)
+
+
+MODULES = {_name(p): p for p in sorted(SRC.rglob("*.py"))}
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("cuecast"):
+            base = node.module.removeprefix("cuecast").lstrip(".")
+            for alias in node.names:
+                full = f"{base}.{alias.name}" if base else alias.name
+                found.add(full if full in MODULES else base or "__init__")
+        elif isinstance(node, ast.Import):
+            found |= {a.name.removeprefix("cuecast.") for a in node.names
+                      if a.name.startswith("cuecast.")}
+    return found
+
+
+def test_every_module_has_a_layer() -> None:
+    assert set(MODULES) == set(LAYER), set(MODULES) ^ set(LAYER)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_point_down(module: str) -> None:
+    wrong = {m for m in _imports(MODULES[module]) if LAYER[m] >= LAYER[module]}
+    assert not wrong, f"{module} (layer {LAYER[module]}) imports {sorted(wrong)}"
+
+
+def test_readme_names_every_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("Layout:"):]
+    for module in MODULES:
+        if module not in ("__init__", "__main__", "web", "engines"):
+            assert f"`{module.rsplit('.', 1)[-1]}`" in layout, module
