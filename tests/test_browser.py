@@ -127,7 +127,7 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     _fits_a_phone(browser)
     stem = browser.current_url.rsplit("/", 1)[-1]
     cues = json.loads((output / f"{stem}.cues.json").read_text(encoding="utf-8"))
-    cat = next(h for h in cues["holds"] if h["exercise"] == "Cat-Cow")
+    cat = next(h for h in cues["blocks"] if h["exercise"] == "Cat-Cow")
     assert cat["end_ms"] - cat["start_ms"] == 90_000
 
     third = cues["chapters"][2]

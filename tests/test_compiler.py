@@ -82,7 +82,7 @@ def _check_invariants(routine: Routine, settings: Settings, tl: Timeline) -> Non
     for a, b in zip(tl.chapters, tl.chapters[1:]):
         assert a.end_ms == b.start_ms and a.start_ms < a.end_ms
     by_name = {ex.name: ex for ex in routine.exercises}
-    for hold in tl.holds:
+    for hold in tl.blocks:
         ex = by_name[hold.exercise]
         expected = settings.hold_ms(ex)
         if expected is None:
@@ -100,7 +100,7 @@ def _check_invariants(routine: Routine, settings: Settings, tl: Timeline) -> Non
         assert all(e.end_ms <= hold.end_ms - GAP_MS for e in inside)
         assert all(e.side == hold.side for e in inside)
     for ex in routine.exercises:
-        blocks = [h for h in tl.holds if h.exercise == ex.name]
+        blocks = [h for h in tl.blocks if h.exercise == ex.name]
         assert len(blocks) == (2 if ex.timing.per_side else 1)
         if ex.timing.per_side:
             assert blocks[0].end_ms - blocks[0].start_ms == blocks[1].end_ms - blocks[1].start_ms
@@ -122,7 +122,7 @@ def test_upper_back_invariants(speed: str) -> None:
     tl = compile_session(routine, Settings(), DURATIONS[speed])
     _check_invariants(routine, Settings(), tl)
     assert len(tl.chapters) == 11
-    assert len(tl.holds) == 14
+    assert len(tl.blocks) == 14
 
 
 def test_slow_voice_drops_low_priority_cues_and_reports_them() -> None:
@@ -141,7 +141,7 @@ def test_slow_voice_drops_low_priority_cues_and_reports_them() -> None:
         assert not any(e.start_ms == d.at_ms and e.text == d.text for e in glacial.speech())
     assert "Release." in kept and "Release." not in dropped
     # the countdown goes as a whole or not at all
-    for hold in glacial.holds:
+    for hold in glacial.blocks:
         counts = [e for e in glacial.speech() if e.cue == "countdown"
                   and hold.start_ms <= e.start_ms < hold.end_ms]
         assert len(counts) in (0, 3)
@@ -149,7 +149,7 @@ def test_slow_voice_drops_low_priority_cues_and_reports_them() -> None:
 
 def test_countdown_ends_exactly_at_release() -> None:
     tl = compile_session(_small(), Settings(), DURATIONS["fast"])
-    hold = tl.holds[0]
+    hold = tl.blocks[0]
     counts = [e for e in tl.speech() if e.cue == "countdown" and e.exercise == "Neck Roll"]
     assert [(e.text, hold.end_ms - e.start_ms) for e in counts] == [
         ("Three.", 3000), ("Two.", 2000), ("One.", 1000)]
@@ -159,7 +159,7 @@ def test_countdown_ends_exactly_at_release() -> None:
 
 def test_reps_counted_with_phrases_first_then_counts_alone() -> None:
     tl = compile_session(_small(), Settings(), DURATIONS["fast"])
-    hold = next(h for h in tl.holds if h.exercise == "Cat-Cow")
+    hold = next(h for h in tl.blocks if h.exercise == "Cat-Cow")
     lines = [(e.start_ms - hold.start_ms, e.text) for e in tl.speech()
              if e.exercise == "Cat-Cow" and hold.start_ms <= e.start_ms <= hold.end_ms]
     assert lines == [
@@ -179,7 +179,7 @@ def test_rep_exhale_follows_a_long_inhale_line(ms_per_char: int, exhale_at: int)
         return 100 + ms_per_char * len(text) if "," in text else 300
 
     tl = compile_session(_small(), Settings(), duration)
-    hold = next(h for h in tl.holds if h.exercise == "Cat-Cow")
+    hold = next(h for h in tl.blocks if h.exercise == "Cat-Cow")
     first = [e for e in tl.speech() if e.exercise == "Cat-Cow"
              and hold.start_ms <= e.start_ms < hold.start_ms + 4000]
     assert [e.text for e in first] == ["One. Inhale, belly down.", "Exhale, round up."]
@@ -189,7 +189,7 @@ def test_rep_exhale_follows_a_long_inhale_line(ms_per_char: int, exhale_at: int)
 
 def test_second_side_is_not_narrated_with_first_side_steps() -> None:
     tl = compile_session(_small(), Settings(), DURATIONS["fast"])
-    first, second = [h for h in tl.holds if h.exercise == "Side Reach"]
+    first, second = [h for h in tl.blocks if h.exercise == "Side Reach"]
     between = [e.text for e in tl.speech() if first.end_ms < e.start_ms < second.start_ms]
     assert between == ["Switch sides. Now the other side."]
     assert second.start_ms - first.end_ms >= Settings().changeover_ms
@@ -235,13 +235,13 @@ def test_golden_timeline() -> None:
     tl = compile_session(_small(), Settings(), DURATIONS["fast"])
     got = [[e.start_ms, e.end_ms, e.kind, e.phase, e.side, e.text] for e in tl.events]
     got_doc = {"duration_ms": tl.duration_ms, "events": got,
-               "holds": [[h.exercise, h.side, h.start_ms, h.end_ms, h.reps] for h in tl.holds]}
+               "blocks": [[h.exercise, h.side, h.start_ms, h.end_ms, h.reps] for h in tl.blocks]}
     path = GOLDEN / "small-fast.json"
     if os.environ.get("CUECAST_REGEN"):
         rows = lambda key: ",\n".join(  # noqa: E731 (one row per event keeps diffs readable)
             "  " + json.dumps(row, ensure_ascii=False) for row in got_doc[key])
         path.write_text(f'{{"duration_ms": {tl.duration_ms},\n"events": [\n{rows("events")}\n],\n'
-                        f'"holds": [\n{rows("holds")}\n]}}\n', encoding="utf-8")
+                        f'"blocks": [\n{rows("blocks")}\n]}}\n', encoding="utf-8")
     assert got_doc == json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -257,7 +257,7 @@ def test_hold_and_scale_from_the_command_line(runner: CliRunner) -> None:
     doc = _script_json(runner, "--hold", "cat-cow=90", "--scale", "1.5")
     routine = load_routine(UPPER_BACK)
     article = {ex.name: ex.timing for ex in routine.exercises}
-    for hold in doc["holds"]:
+    for hold in doc["blocks"]:
         length = hold["end_ms"] - hold["start_ms"]
         timing = article[hold["exercise"]]
         if hold["exercise"] == "Cat-Cow":
@@ -267,7 +267,7 @@ def test_hold_and_scale_from_the_command_line(runner: CliRunner) -> None:
         else:
             assert hold["reps"] == timing.reps
     # every duration phrase that is spoken agrees with the timeline
-    holds = {h["exercise"]: h["end_ms"] - h["start_ms"] for h in doc["holds"]}
+    holds = {h["exercise"]: h["end_ms"] - h["start_ms"] for h in doc["blocks"]}
     for event in doc["events"]:
         if event["kind"] != "speech":
             continue
@@ -276,7 +276,7 @@ def test_hold_and_scale_from_the_command_line(runner: CliRunner) -> None:
                 continue  # "about N minutes", checked in test_intro_states_the_length
             ms = _phrase_ms(phrase)
             if event["cue"] == "warning":
-                hold = next(h for h in doc["holds"] if h["start_ms"] <= event["start_ms"]
+                hold = next(h for h in doc["blocks"] if h["start_ms"] <= event["start_ms"]
                             < h["end_ms"])
                 assert hold["end_ms"] - event["start_ms"] == ms
             else:
@@ -292,7 +292,7 @@ def _phrase_ms(phrase: str) -> int:
 
 def test_reps_override_and_defaults_in_file(tmp_path: Path, runner: CliRunner) -> None:
     doc = _script_json(runner, "--reps", "KNEE ROLLS=10", "--rest", "0")
-    knee = next(h for h in doc["holds"] if h["exercise"] == "Knee Rolls")
+    knee = next(h for h in doc["blocks"] if h["exercise"] == "Knee Rolls")
     assert knee["reps"] == 10 and knee["end_ms"] - knee["start_ms"] == 50_000
     assert not [e for e in doc["events"] if e["phase"] == "rest"]
     # routine defaults apply, and command-line options win over them

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 import typer.main
 from typer.testing import CliRunner
 
 from cuecast.cli import app
+from cuecast.loader import parse_routine
+from cuecast.options import SessionOptions
 from cuecast.routine import Routine
+from cuecast.timing import parse_timing
 
 from .conftest import ROOT
 
@@ -58,3 +63,58 @@ def test_readme_gives_the_two_setup_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "scripts/render routines/upper-back-pain.yaml" in readme
     assert "scripts/test" in readme
+
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+
+
+def test_routine_docs_example_is_valid_and_shows_every_default() -> None:
+    doc = (ROOT / "docs" / "routines.md").read_text(encoding="utf-8")
+    full = [b for b in _yaml_blocks(doc) if "exercises:" in b]
+    assert full, "docs/routines.md has a complete example"
+    for block in full:
+        routine = parse_routine(block.encode(), "docs/routines.md")
+        assert routine.defaults is not None
+        # the example's defaults: show every option a routine may keep
+        assert routine.defaults.model_fields_set == set(SessionOptions.model_fields)
+
+
+def test_every_timing_notation_in_the_docs_parses() -> None:
+    doc = (ROOT / "docs" / "routines.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Timing"):]
+    rows = [line for line in section.splitlines()[:12] if line.startswith("| `")]
+    notations = [n for row in rows for n in re.findall(r"`([^`]+)`", row.split("|")[1])
+                 if not n.startswith("{")]
+    assert len(notations) >= 12
+    for notation in notations:
+        parse_timing(notation)
+
+
+def _paths(value: object, prefix: str = "") -> set[str]:
+    """Every key path of a JSON document: ``events[]``, ``events[].start_ms``, ``loudness`` ..."""
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{prefix}{key}" + ("[]" if isinstance(item, list) else "")
+            out.add(name)
+            for part in item if isinstance(item, list) else [item]:
+                out |= _paths(part, name + ".")
+    return out
+
+
+def test_timeline_docs_list_exactly_the_fields_of_cues_json(tmp_path: Path,
+                                                            cache_dir: Path) -> None:
+    from cuecast.render import render
+
+    from .conftest import ROUTINE
+
+    routine = tmp_path / "r.yaml"
+    routine.write_text(ROUTINE, encoding="utf-8")
+    done = render(path=routine, output=tmp_path / "r.mp3", cache_dir=cache_dir)
+    cues = json.loads(done.cues.read_text(encoding="utf-8"))
+    cues["dropped"] = [{"text": "", "exercise": None, "at_ms": 0, "reason": ""}]  # shape only
+    doc = (ROOT / "docs" / "timeline.md").read_text(encoding="utf-8")
+    table = doc[doc.index("| key | meaning |"):doc.index("## Guarantees")]
+    documented = set(re.findall(r"^\| `([^`]+)`", table, flags=re.M))
+    assert documented == _paths(cues), documented ^ _paths(cues)

@@ -142,5 +142,5 @@ def test_lrc_length_header_past_an_hour() -> None:
     from cuecast.timeline import Timeline
 
     timeline = Timeline(title="T", duration_ms=(101 * 60 + 42) * 1000 + 370, events=(),
-                        holds=(), chapters=(), dropped=())
+                        blocks=(), chapters=(), dropped=())
     assert "[length:101:42]" in lrc(timeline).splitlines()

@@ -185,7 +185,7 @@ def test_bed_from_a_file(routine_file: Path, cache_dir: Path, tmp_path: Path) ->
     out = render(path=routine_file, output=tmp_path / "m.mp3", cache_dir=cache_dir,
                  bed=str(music), options=custom(verbosity="brief"))
     x = decode(out.mp3)
-    gap = out.timeline.holds[0]  # inside a hold, between cues, the 220 Hz bed is heard
+    gap = out.timeline.blocks[0]  # inside a hold, between cues, the 220 Hz bed is heard
     quiet = [(a.end_ms, b.start_ms) for a, b in zip(out.timeline.events, out.timeline.events[1:])
              if b.start_ms - a.end_ms > 2500 and a.start_ms >= gap.start_ms]
     assert quiet

@@ -28,7 +28,7 @@ def test_writes_mp3_and_cues(rendered: Rendered) -> None:
     assert rendered.mp3.stat().st_size > 10_000
     assert rendered.synthesized + rendered.cached > 0  # the cache is shared between tests
     doc = json.loads(rendered.cues.read_text(encoding="utf-8"))
-    assert set(doc) >= {"duration_ms", "events", "holds", "chapters"}
+    assert set(doc) >= {"duration_ms", "events", "blocks", "chapters"}
     assert doc["duration_ms"] == rendered.timeline.duration_ms
     assert not list(rendered.mp3.parent.glob("*.part"))
 
@@ -70,8 +70,8 @@ def test_silence_between_events(rendered: Rendered) -> None:
 def test_holds_measured_from_onsets(rendered: Rendered) -> None:
     env = envelope_db(decode(rendered.mp3))
     speech = rendered.timeline.speech()
-    assert len(rendered.timeline.holds) == 5
-    for hold in rendered.timeline.holds:
+    assert len(rendered.timeline.blocks) == 5
+    for hold in rendered.timeline.blocks:
         before_release = max(e.end_ms for e in speech if e.end_ms <= hold.end_ms)
         start = onset_ms(env, hold.start_ms - 40)
         release = onset_ms(env, before_release + 20)
@@ -88,10 +88,10 @@ def test_rerender_with_other_hold_synthesizes_nothing(rendered: Rendered, routin
     # "20 seconds." and every hold cue are already cached: nothing to synthesize
     assert again.synthesized == 0 and again.cached > 0
     a, b = rendered.timeline, again.timeline
-    hold_a, hold_b = a.holds[0], b.holds[0]
+    hold_a, hold_b = a.blocks[0], b.blocks[0]
     assert hold_b.end_ms - hold_b.start_ms == 20_000
-    assert [h.end_ms - h.start_ms for h in b.holds[1:]] == [
-        h.end_ms - h.start_ms for h in a.holds[1:]]
+    assert [h.end_ms - h.start_ms for h in b.blocks[1:]] == [
+        h.end_ms - h.start_ms for h in a.blocks[1:]]
     # the same lines in the same order, except the announced length (and the extra cues a
     # longer hold gets); after the hold everything is shifted by one constant
     texts = lambda tl, lo, hi: [e.text for e in tl.events if lo <= e.start_ms < hi]  # noqa: E731

@@ -73,10 +73,10 @@ def test_routine_renders(path: Path, cache_dir: Path, tmp_path: Path) -> None:
 def test_box_breathing_prompts_every_phase_of_every_breath() -> None:
     routine = load_routine(ROUTINES / "box-breathing.yaml")
     settings = resolve_settings(routine)
-    assert (settings.inhale_ms, settings.hold_in_ms, settings.exhale_ms,
-            settings.hold_out_ms) == (4000, 4000, 4000, 4000)
+    assert (settings.inhale_ms, settings.after_inhale_ms, settings.exhale_ms,
+            settings.after_exhale_ms) == (4000, 4000, 4000, 4000)
     timeline = compile_session(routine, settings, estimate_ms)
-    main = next(h for h in timeline.holds if h.exercise == "Box Breathing")
+    main = next(h for h in timeline.blocks if h.exercise == "Box Breathing")
     cues = [e for e in timeline.speech() if main.start_ms <= e.start_ms < main.end_ms
             and e.cue == "breath"]
     texts = [e.text for e in cues]

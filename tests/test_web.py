@@ -284,8 +284,8 @@ def test_a_customised_version_is_saved_for_the_cli_too(client: TestClient, runne
                                    "--hold", "reach up=30", "--reps", "knee lifts=5",
                                    "--rest", "4", "--no-countdown"])
     got, want = json.loads(result.stdout), json.loads(original.stdout)
-    spans = [[h["end_ms"] - h["start_ms"], h["reps"]] for h in got["holds"]]
-    assert spans == [[h["end_ms"] - h["start_ms"], h["reps"]] for h in want["holds"]]
+    spans = [[h["end_ms"] - h["start_ms"], h["reps"]] for h in got["blocks"]]
+    assert spans == [[h["end_ms"] - h["start_ms"], h["reps"]] for h in want["blocks"]]
     # the same session but for its title, which is said in the intro
     said = [e["text"] for e in got["events"] if e["cue"] != "intro"]
     assert said == [e["text"] for e in want["events"] if e["cue"] != "intro"]

@@ -21,11 +21,11 @@ from cuecast.routine import Exercise, Routine
 from cuecast.settings import Settings
 from cuecast.timeline import (
     CHIME_MS,
+    Block,
     Chapter,
     Chime,
     Dropped,
     Event,
-    Hold,
     Kind,
     Phase,
     Side,
@@ -85,7 +85,7 @@ class _Layout:
         self.r, self.s, self.minutes = routine, settings, minutes
         self._duration = duration
         self.events: list[Event] = []
-        self.holds: list[Hold] = []
+        self.blocks: list[Block] = []
         self.dropped: list[Dropped] = []
         self.exercise: str | None = None
 
@@ -139,7 +139,7 @@ class _Layout:
         titles = [phrases.CHAPTER_INTRO, *(ex.name for ex in r.exercises), phrases.CHAPTER_OUTRO]
         chapters = tuple(Chapter(title, a, b) for title, a, b in zip(titles, bounds, bounds[1:]))
         events = tuple(sorted(self.events, key=lambda e: (e.start_ms, e.kind != "chime")))
-        return Timeline(r.title, duration, events, tuple(self.holds), chapters,
+        return Timeline(r.title, duration, events, tuple(self.blocks), chapters,
                         tuple(self.dropped))
 
     def exercise_(self, index: int, ex: Exercise, t: int) -> int:
@@ -196,19 +196,19 @@ class _Layout:
         after_begin = max(t0 + self.dur(phrases.BEGIN), rung) + GAP_MS
         cues += self.breath_cues(ex, after_begin, t1)
         self.place(cues, t0, t1 - GAP_MS, "hold", side)
-        self.holds.append(Hold(ex.name, side, t0, t1, None))
+        self.blocks.append(Block(ex.name, side, t0, t1, None))
         return t1
 
     def breath_cues(self, ex: Exercise, first: int, t1: int) -> list[Cue]:
         s, cues = self.s, []
         if ex.rhythm is None:
-            inhale, hold_in, exhale, hold_out = (s.inhale_ms, s.hold_in_ms, s.exhale_ms,
-                                                 s.hold_out_ms)
+            inhale, after_inhale, exhale, after_exhale = (
+                s.inhale_ms, s.after_inhale_ms, s.exhale_ms, s.after_exhale_ms)
         elif ex.rhythm == "off":
             return []
         else:
-            inhale, hold_in, exhale, hold_out = parse_breath(ex.rhythm)
-        cycle = inhale + hold_in + exhale + hold_out
+            inhale, after_inhale, exhale, after_exhale = parse_breath(ex.rhythm)
+        cycle = inhale + after_inhale + exhale + after_exhale
         k = 0
         while first + k * cycle < t1:
             a = first + k * cycle
@@ -224,12 +224,12 @@ class _Layout:
             # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
             group = f"breath{k}"
             cues.append(Cue(_PRIO_BREATH, a, ins, "breath", group))
-            if hold_in:
+            if after_inhale:
                 cues.append(Cue(_PRIO_BREATH, a + inhale, (phrases.HOLD_BREATH,), "breath",
                                  group))
-            out_at = a + inhale + hold_in
+            out_at = a + inhale + after_inhale
             cues.append(Cue(_PRIO_BREATH, out_at, outs, "breath", group))
-            if hold_out:
+            if after_exhale:
                 cues.append(Cue(_PRIO_BREATH, out_at + exhale, (phrases.HOLD_BREATH,),
                                  "breath", group))
             k += 1
@@ -252,7 +252,7 @@ class _Layout:
                 cues.append(Cue(_PRIO_COUNTDOWN, at, (word,), "count"))
         self.place(cues, t0, t1 - GAP_MS, "reps", side)
         self.chime(t0, "start", "reps", "start", side)
-        self.holds.append(Hold(ex.name, side, t0, t1, reps))
+        self.blocks.append(Block(ex.name, side, t0, t1, reps))
         return t1
 
     def place(self, cues: list[Cue], lo: int, hi: int, phase: Phase,

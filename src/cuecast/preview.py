@@ -33,7 +33,7 @@ def format_script(timeline: Timeline) -> str:
         what = f"[{e.text} chime]" if e.kind == "chime" else e.text
         side = f" ({e.side})" if e.side else ""
         lines.append(f"{clock(e.start_ms)}  {e.phase + side:<15} {what}")
-    lines += ["", f"Total {clock(timeline.duration_ms)} ({len(timeline.holds)} timed blocks, "
+    lines += ["", f"Total {clock(timeline.duration_ms)} ({len(timeline.blocks)} timed blocks, "
                   f"{len(timeline.chapters)} chapters)"]
     if timeline.dropped:
         lines.append(f"Dropped {len(timeline.dropped)} cue(s) that did not fit:")

@@ -186,7 +186,7 @@ def summary(routine: Routine, timeline: Timeline) -> str:
     """The tag comment: what the session holds, with the timings as rendered."""
     lines = [routine.description] if routine.description else []
     for ex in routine.exercises:
-        blocks = [h for h in timeline.holds if h.exercise == ex.name]
+        blocks = [h for h in timeline.blocks if h.exercise == ex.name]
         if not blocks:
             continue
         first = blocks[0]

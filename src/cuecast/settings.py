@@ -37,10 +37,10 @@ class Settings:
     exhale_ms: int = parse_breath(DEFAULTS.breath)[2]
     """Exhale length of the breathing rhythm inside holds."""
 
-    hold_in_ms: int = 0
+    after_inhale_ms: int = 0
     """Breath held after the inhale (4-7-8, box breathing); 0 for none."""
 
-    hold_out_ms: int = 0
+    after_exhale_ms: int = 0
     """Breath held after the exhale (box breathing); 0 for none."""
 
     tempo_ms: int = round(DEFAULTS.tempo * 1000)
@@ -84,15 +84,15 @@ def resolve_settings(routine: Routine, options: Customisation | None = None) -> 
     """The compiler's settings: ``options`` over the routine's defaults over the built-in
     ones. Raises OptionError for a hold or rep count naming no exercise of the routine."""
     o = (options or Customisation()).over(routine.defaults)
-    inhale, hold_in, exhale, hold_out = parse_breath(o.breath)
+    inhale, after_inhale, exhale, after_exhale = parse_breath(o.breath)
     return Settings(
         scale=o.scale,
         rest_ms=round(o.rest * 1000),
         changeover_ms=round(o.changeover * 1000),
         inhale_ms=inhale,
-        hold_in_ms=hold_in,
+        after_inhale_ms=after_inhale,
         exhale_ms=exhale,
-        hold_out_ms=hold_out,
+        after_exhale_ms=after_exhale,
         tempo_ms=round(o.tempo * 1000),
         step_pause_ms=round(o.step_pause * 1000),
         verbosity=o.verbosity,

@@ -41,7 +41,7 @@ class Event:
 
 
 @dataclass(frozen=True)
-class Hold:
+class Block:
     """One timed block: from its start cue's onset to its release cue's onset."""
 
     exercise: str
@@ -78,7 +78,7 @@ class Timeline:
     title: str
     duration_ms: int
     events: tuple[Event, ...]
-    holds: tuple[Hold, ...]
+    blocks: tuple[Block, ...]
     chapters: tuple[Chapter, ...]
     dropped: tuple[Dropped, ...]
 
@@ -90,7 +90,7 @@ class Timeline:
             "title": self.title,
             "duration_ms": self.duration_ms,
             "events": [asdict(e) for e in self.events],
-            "holds": [asdict(h) for h in self.holds],
+            "blocks": [asdict(h) for h in self.blocks],
             "chapters": [asdict(c) for c in self.chapters],
             "dropped": [asdict(d) for d in self.dropped],
         }

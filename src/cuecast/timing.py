@@ -140,12 +140,12 @@ def parse_breath(value: Any) -> tuple[int, int, int, int]:
                          "('4:6'), inhale:hold:exhale ('4:7:8') or in:hold:out:hold "
                          "('4:4:4:4')")
     ms = [round(float(p) * 1000) for p in parts]
-    inhale, hold_in, exhale, hold_out = (
+    inhale, after_inhale, exhale, after_exhale = (
         (ms[0], 0, ms[1], 0) if len(ms) == 2 else (ms[0], ms[1], ms[2], 0) if len(ms) == 3
         else (ms[0], ms[1], ms[2], ms[3]))
     for what, n, lo in (("inhale", inhale, 1000), ("exhale", exhale, 1000),
-                        ("hold", hold_in, 0), ("hold", hold_out, 0)):
+                        ("hold", after_inhale, 0), ("hold", after_exhale, 0)):
         if not lo <= n <= 20_000:
             raise ValueError(f"{what} of {n / 1000:g} s is out of range ({lo // 1000} to 20 "
                              "seconds)")
-    return inhale, hold_in, exhale, hold_out
+    return inhale, after_inhale, exhale, after_exhale
