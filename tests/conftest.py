@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from .snippets import ROUTINE
+
 ROOT = Path(__file__).resolve().parent.parent
 ROUTINES = ROOT / "routines"
 UPPER_BACK = ROUTINES / "upper-back-pain.yaml"
@@ -27,25 +29,6 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-# A short session with every kind of block: a hold, a per-side hold, a long hold, reps.
-ROUTINE = """
-title: Test Session
-exercises:
-  - name: Reach Up
-    timing: 12 sec
-    purpose: Wakes up the shoulders.
-    steps: [Stand tall and reach up.]
-  - name: Side Bend
-    timing: 6 sec per side
-    steps: [Lean to the right.]
-  - name: Neck Hold
-    timing: 20 sec
-    steps: [Drop your chin.]
-  - name: Knee Lifts
-    timing: 3 reps
-    tempo: 2
-    steps: [Lift one knee.]
-"""
 
 
 @pytest.fixture(scope="session")

@@ -21,33 +21,10 @@ from cuecast.settings import Settings, resolve_settings
 from cuecast.timeline import CHIME_MS, Timeline
 
 from .conftest import UPPER_BACK
+from .snippets import SMALL
 
 GOLDEN = Path(__file__).parent / "golden"
 
-SMALL = """
-title: Small
-exercises:
-  - name: Neck Roll
-    timing: 30 sec
-    purpose: Loosens the neck.
-    steps: [Sit tall., Hold for 30 seconds.]
-  - name: Side Reach
-    timing: 20 sec per side
-    steps: [Reach your right arm over.]
-    first_side: right
-  - name: Cat-Cow
-    timing: 5 reps
-    steps: [Hands and knees.]
-    breath: {inhale: "Inhale, belly down.", exhale: "Exhale, round up."}
-    tempo: 4
-  - name: Leg Swing
-    timing: 3 reps per side
-    steps: [Stand by a wall.]
-  - name: Long Hold
-    timing: 1:30
-    steps: [Lie down.]
-    breath: {inhale: "Inhale, reach.", exhale: "Exhale, soften."}
-"""
 
 DURATIONS: dict[str, Callable[[str], int]] = {
     "fast": lambda text: 100 + 20 * len(text),

@@ -107,7 +107,7 @@ def test_timeline_docs_list_exactly_the_fields_of_cues_json(tmp_path: Path,
                                                             cache_dir: Path) -> None:
     from cuecast.render import render
 
-    from .conftest import ROUTINE
+    from .snippets import ROUTINE
 
     routine = tmp_path / "r.yaml"
     routine.write_text(ROUTINE, encoding="utf-8")

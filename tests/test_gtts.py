@@ -18,14 +18,8 @@ from cuecast.cli import app
 from cuecast.engines.gtts import TRIES, GttsEngine
 
 from .audio_measure import decode, ebur128
+from .snippets import TINY
 
-ROUTINE = """
-title: Online Test
-exercises:
-  - name: Reach
-    timing: 8 sec
-    steps: [Reach up.]
-"""
 URL_COM = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 
 
@@ -59,7 +53,7 @@ def wire(mp3: bytes) -> str:
 @pytest.fixture
 def routine_file(tmp_path: Path) -> Path:
     path = tmp_path / "online.yaml"
-    path.write_text(ROUTINE, encoding="utf-8")
+    path.write_text(TINY, encoding="utf-8")
     return path
 
 

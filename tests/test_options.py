@@ -18,6 +18,7 @@ from cuecast.routine import Routine
 from cuecast.settings import Settings, resolve_settings
 
 from .conftest import ROOT, UPPER_BACK
+from .snippets import one_exercise
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
@@ -65,8 +66,7 @@ def test_bad_values_name_their_flag(given: dict[str, object], message: str) -> N
 
 def test_given_options_win_over_the_routines_defaults(tmp_path: Path) -> None:
     path = tmp_path / "d.yaml"
-    path.write_text("title: D\ndefaults: {rest: 3, breath: '5:5', countdown: false}\n"
-                    "exercises:\n  - name: A\n    timing: 20 sec\n    steps: [Sit.]\n")
+    path.write_text(one_exercise(defaults="{rest: 3, breath: '5:5', countdown: false}"))
     from cuecast.loader import load_routine
 
     routine = load_routine(path)

@@ -27,14 +27,7 @@ from cuecast.options import Customisation
 from cuecast.render import render
 
 from .audio_measure import decode
-
-TINY = """
-title: Tiny
-exercises:
-  - name: Reach
-    timing: 8 sec
-    steps: [Reach up.]
-"""
+from .snippets import TINY
 
 
 @pytest.fixture(scope="module")

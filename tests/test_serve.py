@@ -21,7 +21,8 @@ import pytest
 from cuecast.options import Customisation
 from cuecast.render import render
 
-from .conftest import ROUTINE, UPPER_BACK
+from .conftest import UPPER_BACK
+from .snippets import ROUTINE
 
 
 @dataclass

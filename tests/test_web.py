@@ -26,7 +26,8 @@ from cuecast.web.access import COOKIE, load_token
 from cuecast.web.app import MAX_UPLOAD, Config, create_app
 from cuecast.web.jobs import QueueFull, RenderQueue
 
-from .conftest import ROUTINE, ROUTINES
+from .conftest import ROUTINES
+from .snippets import ROUTINE
 
 TOKEN = "k" * 32
 ORIGIN = {"origin": "http://testserver"}
