@@ -3,6 +3,7 @@ and validation, with one message per bad value; engine options are typed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,12 @@ def test_lrc_length_header_past_an_hour() -> None:
     timeline = Timeline(title="T", duration_ms=(101 * 60 + 42) * 1000 + 370, events=(),
                         blocks=(), chapters=(), dropped=())
     assert "[length:101:42]" in lrc(timeline).splitlines()
+
+
+@pytest.mark.parametrize(("given", "first_ms"), [([], 1000), (["--lead-in", "8"], 8000),
+                                                 (["--lead-in", "0"], 1000)])
+def test_lead_in_gives_time_to_get_onto_the_mat(runner: CliRunner, given: list[str],
+                                                first_ms: int) -> None:
+    result = runner.invoke(app, ["script", str(UPPER_BACK), "--json", *given])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["events"][0]["start_ms"] == first_ms

@@ -36,8 +36,6 @@ from cuecast.timing import parse_breath
 Durations = Callable[[str], int]
 """Phrase -> milliseconds it takes to say."""
 
-LEAD_IN_MS: Final = 1000
-"""Silence before the first word (Bluetooth outputs clip the first syllable)."""
 GAP_MS: Final = 250
 """Least silence between two spoken lines."""
 SENTENCE_GAP_MS: Final = 700
@@ -115,7 +113,7 @@ class _Layout:
 
     def run(self) -> Timeline:
         r, s = self.r, self.s
-        t = self.say(LEAD_IN_MS, phrases.title(r.title), "intro", "intro") + GAP_MS
+        t = self.say(s.lead_in_ms, phrases.title(r.title), "intro", "intro") + GAP_MS
         t = self.say(t, phrases.intro(len(r.exercises), self.minutes), "intro",
                      "intro") + SENTENCE_GAP_MS
         t = self.say(t, phrases.LEAD_IN, "intro", "intro") + SENTENCE_GAP_MS

@@ -52,6 +52,8 @@ class SessionOptions(BaseModel):
                                                      "none.")
     step_pause: float = Field(3, ge=0, le=60, description="Pause after each setup step, "
                                                           "seconds.")
+    lead_in: float = Field(1, ge=0, le=120, description="Silence before the first word, "
+                                                        "seconds: time to get onto the mat.")
     verbosity: Verbosity = Field("full", description="'full' (purpose and steps) or 'brief' "
                                                      "(name and timing only).")
     countdown: bool = Field(True, description="Count down the end of each hold.")

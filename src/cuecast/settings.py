@@ -15,6 +15,8 @@ from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_breath, par
 
 DEFAULTS: Final = SessionOptions()
 """The built-in settings, as declared in :mod:`cuecast.options`."""
+LEAD_IN_MIN_MS: Final = 1000
+"""Bluetooth outputs clip the first syllable of a file that starts speaking at once."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Settings:
 
     step_pause_ms: int = round(DEFAULTS.step_pause * 1000)
     """Silence after each setup step, to move into it."""
+
+    lead_in_ms: int = round(DEFAULTS.lead_in * 1000)
+    """Silence before the first word (at least a second: Bluetooth outputs clip the first
+    syllable)."""
 
     verbosity: Verbosity = DEFAULTS.verbosity
     """``full``: purpose and steps; ``brief``: name and timing only."""
@@ -95,6 +101,7 @@ def resolve_settings(routine: Routine, options: Customisation | None = None) -> 
         after_exhale_ms=after_exhale,
         tempo_ms=round(o.tempo * 1000),
         step_pause_ms=round(o.step_pause * 1000),
+        lead_in_ms=max(LEAD_IN_MIN_MS, round(o.lead_in * 1000)),
         verbosity=o.verbosity,
         countdown=o.countdown,
         chimes=o.chimes,
