@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cuecast.cli import app
 from cuecast.compiler import GAP_MS, compile_session, estimate_ms
 from cuecast.loader import load_routine, parse_routine
-from cuecast.narration import _DURATION
+from cuecast.narration import DURATION, NUMBER_WORDS
 from cuecast.options import Customisation
 from cuecast.routine import Routine, name_key
 from cuecast.settings import Settings, resolve_settings
@@ -248,7 +248,7 @@ def test_hold_and_scale_from_the_command_line(runner: CliRunner) -> None:
     for event in doc["events"]:
         if event["kind"] != "speech":
             continue
-        for phrase in (m.group(0) for m in _DURATION.finditer(event["text"])):
+        for phrase in (m.group(0) for m in DURATION.finditer(event["text"])):
             if event["cue"] == "intro":
                 continue  # "about N minutes", checked in test_intro_states_the_length
             ms = _phrase_ms(phrase)
@@ -262,8 +262,10 @@ def test_hold_and_scale_from_the_command_line(runner: CliRunner) -> None:
 
 def _phrase_ms(phrase: str) -> int:
     total = 0
-    for number, unit in re.findall(r"(\d+(?:\.\d+)?)\s*(minute|min|second|sec)", phrase):
-        total += round(float(number) * (60_000 if unit.startswith("min") else 1000))
+    for number, unit in re.findall(r"(\d+(?:\.\d+)?|[a-z]+)\s*(minute|min|second|sec)",
+                                   phrase.lower()):
+        value = float(number) if number[0].isdigit() else NUMBER_WORDS[number]
+        total += round(value * (60_000 if unit.startswith("min") else 1000))
     return total
 
 
