@@ -90,7 +90,7 @@ def _fits_a_phone(driver: Any) -> None:
 
 
 def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: Any,
-                                             runner: CliRunner) -> None:
+                                             runner: CliRunner, cache_dir: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -114,7 +114,8 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
         plus.click()
     assert cat_cow.get_attribute("value") == "90"
     wait.until(lambda d: total.text != before)
-    script = runner.invoke(cli, ["script", str(UPPER_BACK), "--json", "--hold", "cat-cow=90"])
+    script = runner.invoke(cli, ["script", str(UPPER_BACK), "--json", "--hold", "cat-cow=90",
+                                 "--cache-dir", str(cache_dir)])
     expected_ms = json.loads(script.stdout)["duration_ms"]
     assert int(total.get_attribute("data-ms")) == expected_ms  # the compiler's preview
     browser.save_screenshot(str(SHOTS / "2-routine.png"))
@@ -129,6 +130,9 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     cues = json.loads((output / f"{stem}.cues.json").read_text(encoding="utf-8"))
     cat = next(h for h in cues["blocks"] if h["exercise"] == "Cat-Cow")
     assert cat["end_ms"] - cat["start_ms"] == 90_000
+    rendered = runner.invoke(cli, ["script", str(UPPER_BACK), "--json", "--hold", "cat-cow=90",
+                                   "--cache-dir", str(cache_dir)])
+    assert json.loads(rendered.stdout)["duration_ms"] == cues["duration_ms"]  # now exact
 
     third = cues["chapters"][2]
     browser.find_elements(By.CSS_SELECTOR, "button.chapter")[2].click()

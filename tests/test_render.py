@@ -166,3 +166,51 @@ def test_progress_reports_every_clip(routine_file: Path, tmp_path: Path) -> None
     assert [d for d, _, _ in seen] == list(range(1, total + 1))
     assert all(t == total and c <= d for d, t, c in seen)
     assert seen[-1][2] == 0  # a fresh cache: everything was synthesized
+
+
+def test_after_a_render_the_preview_is_the_render(rendered: Rendered, routine_file: Path,
+                                                  cache_dir: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["script", str(routine_file), "--json", "--rest", "2",
+                                 "--step-pause", "1", "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    cues = json.loads(rendered.cues.read_text(encoding="utf-8"))
+    assert doc["duration_ms"] == cues["duration_ms"]  # to the millisecond
+    assert doc["events"] == cues["events"] and doc["dropped"] == cues["dropped"]
+    # with nothing cached it is an estimate: close, but not the render
+    empty = routine_file.parent / "no-clips"
+    cold = runner.invoke(app, ["script", str(routine_file), "--json", "--rest", "2",
+                               "--step-pause", "1", "--cache-dir", str(empty)])
+    estimate = json.loads(cold.stdout)["duration_ms"]
+    assert abs(estimate - cues["duration_ms"]) < 0.05 * cues["duration_ms"]
+
+
+def test_the_summary_line_counts_dropped_cues(routine_file: Path, cache_dir: Path,
+                                              runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", str(routine_file), "--rest", "2", "--step-pause", "1",
+                                 "--cache-dir", str(cache_dir), "-o", str(tmp_path / "s.mp3")])
+    assert result.exit_code == 0, result.output
+    cues = json.loads((tmp_path / "s.cues.json").read_text(encoding="utf-8"))
+    n = len(cues["dropped"])
+    assert ("no cue dropped" if n == 0 else f"{n} cue(s) dropped") in result.stdout
+
+
+def test_upper_back_at_defaults_drops_no_breath_prompt(cache_dir: Path, tmp_path: Path) -> None:
+    """Cat-Cow and Seated Twist give their own breath phrasing: the warning and halfway make
+    room for it (and say how long is really left), so none of it is dropped."""
+    from cuecast.narration import NUMBER_WORDS
+
+    from .conftest import UPPER_BACK
+
+    done = render(path=UPPER_BACK, output=tmp_path / "ub.mp3", cache_dir=cache_dir)
+    cues = json.loads(done.cues.read_text(encoding="utf-8"))
+    phrased = ("Cat-Cow", "Seated Twist")
+    assert not [d for d in cues["dropped"] if d["exercise"] in phrased], cues["dropped"]
+    for name in phrased:
+        said = [e for e in cues["events"] if e["exercise"] == name and e["cue"] == "breath"]
+        assert len(said) >= 4
+    for warning in (e for e in cues["events"] if e["cue"] == "warning"):
+        block = next(b for b in cues["blocks"] if b["start_ms"] <= warning["start_ms"]
+                     < b["end_ms"])
+        seconds = NUMBER_WORDS[warning["text"].split()[0].lower()]
+        assert block["end_ms"] - warning["start_ms"] == seconds * 1000  # what it says is true

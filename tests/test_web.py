@@ -124,11 +124,12 @@ def test_routine_page_has_a_stepper_per_exercise_and_every_option(client: TestCl
 
 
 def test_preview_is_the_compilers(client: TestClient, runner: CliRunner,
-                                  folders: tuple[Path, Path]) -> None:
+                                  folders: tuple[Path, Path], cache_dir: Path) -> None:
     routines, _ = folders
     got = client.get("/api/preview/test-session", params={"ex0": "30", "rest": "5"}).json()
     result = runner.invoke(cli, ["script", str(routines / "test-session.yaml"), "--json",
-                                 "--hold", "Reach Up=30", "--rest", "5"])
+                                 "--hold", "Reach Up=30", "--rest", "5",
+                                 "--cache-dir", str(cache_dir)])
     assert got["total_ms"] == json.loads(result.stdout)["duration_ms"]
     plain = client.get("/api/preview/test-session").json()
     assert plain["total_ms"] != got["total_ms"]

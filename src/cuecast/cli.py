@@ -60,6 +60,18 @@ def main_callback(
 
 
 RoutineArg = Annotated[Path, typer.Argument(help="Routine file (YAML).", show_default=False)]
+EngineOpt = Annotated[str, typer.Option(
+    help="Speech engine: 'piper' (offline, default) or 'gtts' (Google, online).")]
+VoiceOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    help="Piper .onnx voice file (its .onnx.json beside it); default en_US-joe-medium.")]
+SpeedOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
+    help="Speaking speed, 0.5 to 2 (Piper's length scale; gTTS: below 0.85 is 'slow').")]
+LangOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    help="gTTS language, e.g. en, fr, de.")]
+TldOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    help="gTTS accent by Google domain, e.g. com, co.uk, com.au.")]
+CacheDirOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    help="Clip cache folder (default: the user cache dir).")]
 
 
 def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
@@ -144,14 +156,25 @@ def schema() -> None:
 def script(
     routine: RoutineArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    engine: EngineOpt = "piper",
+    voice: VoiceOpt = None,
+    speed: SpeedOpt = None,
+    lang: LangOpt = None,
+    tld: TldOpt = None,
+    cache_dir: CacheDirOpt = None,
     *,
     options: Customisation,
 ) -> None:
-    """Show the session's script (every line and chime with its time) without rendering."""
+    """Show the session's script (every line and chime with its time) without rendering:
+    timed with the clips already made for these options (after a render, exactly as rendered),
+    and with estimates for the rest."""
+    from cuecast.engines.registry import engine_options
     from cuecast.preview import preview
 
     try:
-        text = preview(path=routine, options=options, as_json=as_json)
+        text = preview(path=routine, options=options, as_json=as_json, cache_dir=cache_dir,
+                       engine=engine_options(engine, voice=voice, speed=speed, lang=lang,
+                                             tld=tld))
     except CuecastError as exc:
         raise _fail(exc) from None
     typer.echo(text)
@@ -164,20 +187,12 @@ def render(
     output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         "-o", "--output", help="MP3 to write (default output/<routine>.mp3); "
         "<name>.cues.json goes beside it.")] = None,
-    engine: Annotated[str, typer.Option(
-        help="Speech engine: 'piper' (offline, default) or 'gtts' (Google, online).")] = "piper",
-    voice: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        help="Piper .onnx voice file (its .onnx.json beside it); default en_US-joe-medium.")
-    ] = None,
-    speed: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Speaking speed, 0.5 to 2 (Piper's length scale; gTTS: below 0.85 is 'slow').")
-    ] = None,
-    lang: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        help="gTTS language, e.g. en, fr, de.")] = None,
-    tld: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        help="gTTS accent by Google domain, e.g. com, co.uk, com.au.")] = None,
-    cache_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        help="Clip cache folder (default: the user cache dir).")] = None,
+    engine: EngineOpt = "piper",
+    voice: VoiceOpt = None,
+    speed: SpeedOpt = None,
+    lang: LangOpt = None,
+    tld: TldOpt = None,
+    cache_dir: CacheDirOpt = None,
     bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (mono CBR).")] = 64,
     bed: Annotated[Optional[str], typer.Option(  # noqa: UP045
         metavar="noise|FILE", help="Ambient bed under the voice, ducked while it speaks: "
@@ -217,9 +232,11 @@ def render(
             bar.stop()
             raise _fail(exc) from None
     tl = result.timeline
+    dropped = (f"; {len(tl.dropped)} cue(s) dropped for want of room, listed in its cues.json"
+               if tl.dropped else "; no cue dropped")
     typer.echo(f"Wrote {result.mp3} ({clock(tl.duration_ms)}, {len(tl.chapters)} chapters; "
                f"clips: {result.synthesized} synthesized, {result.cached} cached) "
-               f"at {result.lufs:.1f} LUFS, and its cues and captions")
+               f"at {result.lufs:.1f} LUFS, and its cues and captions{dropped}")
 
 
 @app.command("import")
@@ -276,8 +293,7 @@ def serve(
                         ] = Path("routines"),
     output: Annotated[Path, typer.Option(help="Folder sessions are rendered into and served "
                                          "from.")] = Path("output"),
-    cache_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        help="Clip cache folder (default: the user cache dir).")] = None,
+    cache_dir: CacheDirOpt = None,
     new_token: Annotated[bool, typer.Option(
         help="Replace the secret key in the address (phones and feeds must scan again).")
     ] = False,

@@ -13,7 +13,7 @@ from cuecast import levelling
 from cuecast.cache import ClipCache
 from cuecast.engines import Engine, speakable
 from cuecast.errors import CuecastError
-from cuecast.pcm import Levelled
+from cuecast.pcm import Levelled, length_ms
 
 Progress = Callable[[int, int, int], None]
 """Called as clips become ready: (done, total, taken from cache)."""
@@ -43,6 +43,12 @@ class Clips:
         with self._lock:
             self.synthesized += 1
         return clip
+
+    def known_ms(self, text: str) -> int | None:
+        """The length of ``text``'s clip if it is made already (in memory or in the cache),
+        without making it: previews use real lengths where they can."""
+        found = self._mem.get(text) or self.cache.get(self.cache.key(self.identity, text))
+        return None if found is None else length_ms(found.samples)
 
     def samples(self, text: str) -> np.ndarray:
         return self.get(text).samples

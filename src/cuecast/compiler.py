@@ -54,7 +54,13 @@ WARNING_FROM_MS: Final = 20_000
 HALFWAY_FROM_MS: Final = 40_000
 """Holds at least this long get "Halfway"."""
 
+COUNTDOWN_MS: Final = 3000
+"""The countdown's span: "Three." starts this long before the release."""
+
 _PRIO_MUST, _PRIO_COUNTDOWN, _PRIO_WARNING, _PRIO_HALFWAY, _PRIO_BREATH = 100, 90, 80, 60, 40
+_PRIO_PHRASED_BREATH = 85
+"""A routine's own breath phrasing is the move itself (Cat-Cow's inhale and exhale): it goes
+before the warning and halfway, which move aside to make room; only the countdown outranks it."""
 
 
 def estimate_ms(text: str) -> int:
@@ -183,21 +189,31 @@ class _Layout:
     def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
         s, t1 = self.s, t0 + hold
         cues = [Cue(_PRIO_MUST, t0, (phrases.BEGIN,), "begin")]
-        if s.countdown and hold >= COUNTDOWN_FROM_MS:
+        counted = s.countdown and hold >= COUNTDOWN_FROM_MS
+        if counted:
             cues += [Cue(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
-                          "countdown") for n in (3, 2, 1)]
+                         "countdown") for n in (3, 2, 1)]
         if hold >= WARNING_FROM_MS:
-            cues.append(Cue(_PRIO_WARNING, t1 - 10_000, (phrases.TEN_LEFT,), "warning"))
+            cues.append(Cue(_PRIO_WARNING, t1 - 10_000, (phrases.seconds_left(10),), "warning",
+                            moments=tuple((t1 - n * 1000, (phrases.seconds_left(n),))
+                                          for n in phrases.WARNING_MOVES_S)))
         if hold >= HALFWAY_FROM_MS:
-            cues.append(Cue(_PRIO_HALFWAY, t0 + hold // 2, (phrases.HALFWAY,), "halfway"))
+            mid = t0 + hold // 2
+            cues.append(Cue(_PRIO_HALFWAY, mid, (phrases.HALFWAY,), "halfway",
+                            moments=tuple((mid + d, (phrases.HALFWAY,))
+                                          for d in (-1000, 1000, -2000, 2000))))
         rung = self.chime(t0, "start", "hold", "start", side)
         after_begin = max(t0 + self.dur(phrases.BEGIN), rung) + GAP_MS
-        cues += self.breath_cues(ex, after_begin, t1)
+        # a breath is prompted only if it can be whole before the countdown (or the release)
+        last = t1 - (COUNTDOWN_MS if counted else 0) - GAP_MS
+        cues += self.breath_cues(ex, after_begin, last)
         self.place(cues, t0, t1 - GAP_MS, "hold", side)
         self.blocks.append(Block(ex.name, side, t0, t1, None))
         return t1
 
-    def breath_cues(self, ex: Exercise, first: int, t1: int) -> list[Cue]:
+    def breath_cues(self, ex: Exercise, first: int, last: int) -> list[Cue]:
+        """A breath's prompts from ``first``, for every breath whose prompts all end by
+        ``last``."""
         s, cues = self.s, []
         if ex.rhythm is None:
             inhale, after_inhale, exhale, after_exhale = (
@@ -207,8 +223,9 @@ class _Layout:
         else:
             inhale, after_inhale, exhale, after_exhale = parse_breath(ex.rhythm)
         cycle = inhale + after_inhale + exhale + after_exhale
+        prio = _PRIO_PHRASED_BREATH if ex.breath is not None else _PRIO_BREATH
         k = 0
-        while first + k * cycle < t1:
+        while first + k * cycle < last:
             a = first + k * cycle
             if ex.breath is not None:
                 early = k < STATIC_BREATH_CYCLES
@@ -219,17 +236,17 @@ class _Layout:
             else:
                 k += 1
                 continue
-            # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
-            group = f"breath{k}"
-            cues.append(Cue(_PRIO_BREATH, a, ins, "breath", group))
-            if after_inhale:
-                cues.append(Cue(_PRIO_BREATH, a + inhale, (phrases.HOLD_BREATH,), "breath",
-                                 group))
             out_at = a + inhale + after_inhale
-            cues.append(Cue(_PRIO_BREATH, out_at, outs, "breath", group))
+            prompts = [(a, ins), (out_at, outs)]
+            if after_inhale:
+                prompts.append((a + inhale, (phrases.HOLD_BREATH,)))
             if after_exhale:
-                cues.append(Cue(_PRIO_BREATH, out_at + exhale, (phrases.HOLD_BREATH,),
-                                 "breath", group))
+                prompts.append((out_at + exhale, (phrases.HOLD_BREATH,)))
+            if max(at + self.dur(texts[-1]) for at, texts in prompts) > last:
+                break  # no room for a whole breath before the end: none is started
+            # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
+            cues += [Cue(prio, at, texts, "breath", f"breath{k}")
+                     for at, texts in sorted(prompts)]
             k += 1
         return cues
 

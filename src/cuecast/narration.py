@@ -124,7 +124,8 @@ def fit_text(text: str, *, hold_ms: int | None, reps: int | None) -> str:
     whole rep block; ``reps``: the rep count).
     """
     for rule in RULES:
-        text = rule.pattern.sub(lambda m, r=rule: r.fix(m, hold_ms, reps), text)
+        fix = rule.fix
+        text = rule.pattern.sub(lambda m: fix(m, hold_ms, reps), text)  # noqa: B023
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r",\s*([.;:!?])", r"\1", text)
     return re.sub(r"\s{2,}", " ", text).strip()

@@ -51,8 +51,18 @@ def announce(label: str, index: int, total: int, name: str) -> str:
     return f"{label} {index} of {total}: {name}."
 
 
+def seconds_left(n: int) -> str:
+    """The warning near a hold's end: ``Ten seconds left.`` (another number when the warning
+    moves to make room for a breath, so what it says stays true)."""
+    return TEN_LEFT if n == 10 else f"{number_word(n).capitalize()} seconds left."
+
+
+WARNING_MOVES_S: Final = (11, 9, 12)
+"""Where the warning may go, in order, when its tenth second is taken by a breath prompt."""
+
 FIXED: Final = (BEGIN, RELEASE, RELAX, HALFWAY, TEN_LEFT, SWITCH, BREATHE_IN, BREATHE_OUT,
-                INHALE, EXHALE, HOLD_BREATH, "Three.", "Two.", "One.")
+                INHALE, EXHALE, HOLD_BREATH, "Three.", "Two.", "One.",
+                *(seconds_left(n) for n in WARNING_MOVES_S))
 """Cue words any hold may need: synthesized up front so changing a hold needs no new clip."""
 
 

@@ -30,6 +30,9 @@ class Cue:
     a long inhale line instead of being dropped)."""
     early_ms: int = 0
     """How much earlier it may start, right after the line before it."""
+    moments: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    """Other moments to try, in order, when its own is taken, each with its own words (a
+    warning moved a second says how long is really left)."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,9 @@ def place(cues: Sequence[Cue], lo: int, hi: int, duration: Callable[[str], int],
             # its own moment first, then right after a line that ends near it
             starts = [cue.start_ms, *sorted(y + gap_ms for _, y in taken
                                             if earliest <= y + gap_ms <= latest)]
-            found = next(((at, x) for x in cue.texts for at in starts
-                          if free(at, at + duration(x))), None)
+            tries = [(at, x) for x in cue.texts for at in starts] + [
+                (at, x) for at, texts in cue.moments for x in texts]
+            found = next(((at, x) for at, x in tries if free(at, at + duration(x))), None)
             if found is None:
                 break
             at, text = found

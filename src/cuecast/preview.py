@@ -3,27 +3,54 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+from cuecast.cache import ClipCache, default_cache_dir
+from cuecast.clips import Clips
 from cuecast.compiler import compile_session, estimate_ms
+from cuecast.engines.registry import EngineOptions, PiperOptions, get_engine
 from cuecast.loader import load_routine
 from cuecast.options import Customisation
 from cuecast.settings import resolve_settings
 from cuecast.timeline import Timeline, clock
 
 
-def preview(*, path: Path, options: Customisation | None = None, as_json: bool = False) -> str:
-    """The script of ``path`` customised by ``options``, as text or JSON."""
-    timeline = preview_timeline(path=path, options=options)
+def preview(*, path: Path, options: Customisation | None = None,
+            engine: EngineOptions | None = None, cache_dir: Path | None = None,
+            as_json: bool = False) -> str:
+    """The script of ``path`` customised by ``options``, as text or JSON: timed with the real
+    clips of ``engine`` where the cache has them (so after a render it is that render), and
+    with estimates for the rest."""
+    timeline = preview_timeline(path=path, options=options,
+                                lengths=cached_lengths(engine, cache_dir))
     if as_json:
         return json.dumps(timeline.to_json(), indent=2, ensure_ascii=False)
     return format_script(timeline)
 
 
-def preview_timeline(*, path: Path, options: Customisation | None = None) -> Timeline:
-    """The session laid out with estimated phrase lengths, without synthesizing anything."""
+Lengths = Callable[[str], int | None]
+"""Phrase -> the length of its clip if one is made, else None."""
+
+
+def cached_lengths(engine: EngineOptions | None, cache_dir: Path | None) -> Lengths:
+    """The lengths of the clips ``engine`` has already made (looked up, never synthesized)."""
+    clips = Clips(get_engine(engine or PiperOptions()), ClipCache(cache_dir or
+                                                                   default_cache_dir()))
+    return clips.known_ms
+
+
+def preview_timeline(*, path: Path, options: Customisation | None = None,
+                     lengths: Lengths | None = None) -> Timeline:
+    """The session laid out without synthesizing anything: real clip lengths where
+    ``lengths`` knows them, estimates for the rest."""
     routine = load_routine(path)
-    return compile_session(routine, resolve_settings(routine, options), estimate_ms)
+
+    def duration(text: str) -> int:
+        known = lengths(text) if lengths is not None else None
+        return known if known is not None else estimate_ms(text)
+
+    return compile_session(routine, resolve_settings(routine, options), duration)
 
 
 def format_script(timeline: Timeline) -> str:

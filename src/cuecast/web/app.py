@@ -30,7 +30,7 @@ from cuecast.files import slugify
 from cuecast.library import Entry, import_article, list_routines, save_customised
 from cuecast.loader import load_routine
 from cuecast.options import Customisation, SessionOptions, choices, customisation
-from cuecast.preview import preview_timeline
+from cuecast.preview import Lengths, cached_lengths, preview_timeline
 from cuecast.render import render
 from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
@@ -108,6 +108,11 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         except RoutineError as exc:
             raise HTTPException(422, str(exc.problems[0])) from None
 
+    def lengths(speed: float) -> Lengths:
+        """The lengths of the clips already made at this speed: the total shown is the
+        render's wherever the clips exist."""
+        return cached_lengths(engine_options("piper", speed=speed), config.cache_dir)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith(("/api/", "/files/", "/feed")):
@@ -146,8 +151,9 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     def _routine_page(request: Request, name: str, path: Path, routine: Routine,
                       error: str | None = None, status: int = 200) -> HTMLResponse:
         effective = Customisation().over(routine.defaults)
+        total = preview_timeline(path=path, lengths=lengths(1.0)).duration_ms
         return page(request, "routine.html", status, name=name, routine=routine, error=error,
-                    total=preview_timeline(path=path).duration_ms,
+                    total=total,
                     fields=_fields(effective), exercises=_exercises(routine))
 
     @app.get("/api/preview/{name}")
@@ -155,7 +161,8 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         path, routine = routine_at(name)
         try:
             choice = _choice(routine, request.query_params)
-            timeline = preview_timeline(path=path, options=choice.options)
+            timeline = preview_timeline(path=path, options=choice.options,
+                                        lengths=lengths(choice.speed))
         except CuecastError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"total_ms": timeline.duration_ms,

@@ -57,6 +57,7 @@ def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(2048)  # connections wait in the backlog from here: the address printed works
     except OSError as exc:
         raise OptionError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     url = address(host, sock.getsockname()[1], token)
