@@ -143,8 +143,8 @@ def main() -> None:
 def serve_warm(routine: Path, cache: Path, work: Path, repeat: int) -> float:
     """Best of ``repeat``: from the phone's Render tap (one hold changed, every clip cached) to
     the player page and the first bytes of the MP3, through a real ``cuecast serve``."""
-    from urllib.parse import urlencode
-    from urllib.request import Request, urlopen
+    from http.cookiejar import CookieJar
+    from urllib.request import HTTPCookieProcessor, Request, build_opener
 
     env = {**os.environ, "XDG_CONFIG_HOME": str(work / "config")}
     proc = subprocess.Popen(
@@ -155,19 +155,20 @@ def serve_warm(routine: Path, cache: Path, work: Path, repeat: int) -> float:
         assert proc.stdout is not None
         found = next(m for line in proc.stdout
                      if (m := re.search(r"(http://127\.0\.0\.1:\d+)/\?token=([\w-]+)", line)))
-        base, key = found.group(1), urlencode({"token": found.group(2)})
+        base = found.group(1)
+        browser = build_opener(HTTPCookieProcessor(CookieJar()))  # keeps the key's cookie
+        browser.open(found.group(0)).read()
 
         def get(path: str, **headers: str) -> bytes:
-            sep = "&" if "?" in path else "?"
-            with urlopen(Request(f"{base}{path}{sep}{key}", headers=headers)) as r:
+            with browser.open(Request(f"{base}{path}", headers=headers)) as r:
                 return bytes(r.read())
 
         best = float("inf")
         for _ in range(repeat):
             started = time.perf_counter()
-            post = Request(f"{base}/routine/{routine.stem}/render?{key}", data=b"ex0=90",
+            post = Request(f"{base}/routine/{routine.stem}/render", data=b"ex0=90",
                            headers={"Origin": base}, method="POST")
-            with urlopen(post) as r:  # follows the redirect to the job's page
+            with browser.open(post) as r:  # follows the redirect to the job's page
                 job = r.url.split("?")[0].rsplit("/", 1)[-1]
             while (state := json.loads(get(f"/api/jobs/{job}")))["state"] != "done":
                 if state["state"] == "failed":

@@ -118,3 +118,12 @@ def test_timeline_docs_list_exactly_the_fields_of_cues_json(tmp_path: Path,
     table = doc[doc.index("| key | meaning |"):doc.index("## Guarantees")]
     documented = set(re.findall(r"^\| `([^`]+)`", table, flags=re.M))
     assert documented == _paths(cues), documented ^ _paths(cues)
+
+
+def test_every_cue_phrase_is_documented() -> None:
+    from cuecast.phrases import CuePhrases
+
+    doc = (ROOT / "docs" / "routines.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## Cue phrases"):]
+    for name, field in CuePhrases.model_fields.items():
+        assert f"| `{name}` | {field.default} |" in table, name

@@ -97,7 +97,11 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
 
 
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
-CUSTOM_PARAMS = [_option_param(n, f) for n, f in Customisation.model_fields.items()]
+FLAGGED = [n for n, f in Customisation.model_fields.items()
+           if not (isinstance(f.json_schema_extra, dict)
+                   and f.json_schema_extra.get("cli") is False)]
+"""The options that are command-line flags (the cue phrases live in routine files)."""
+CUSTOM_PARAMS = [_option_param(n, Customisation.model_fields[n]) for n in FLAGGED]
 
 
 def customisable(command: Callable[..., None]) -> Callable[..., None]:
@@ -107,7 +111,7 @@ def customisable(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
-        given = {name: kwargs.pop(name) for name in Customisation.model_fields}
+        given = {name: kwargs.pop(name) for name in FLAGGED}
         try:
             options = customisation({k: tuple(v) if isinstance(v, list) else v
                                      for k, v in given.items()})

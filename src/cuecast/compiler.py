@@ -122,7 +122,7 @@ class _Layout:
         t = self.say(s.lead_in_ms, phrases.title(r.title), "intro", "intro") + GAP_MS
         t = self.say(t, phrases.intro(len(r.exercises), self.minutes), "intro",
                      "intro") + SENTENCE_GAP_MS
-        t = self.say(t, phrases.LEAD_IN, "intro", "intro") + SENTENCE_GAP_MS
+        t = self.say(t, s.cues.lead_in, "intro", "intro") + SENTENCE_GAP_MS
         starts: list[int] = []
         for i, ex in enumerate(r.exercises):
             starts.append(t)
@@ -130,12 +130,15 @@ class _Layout:
             t = self.exercise_(i, ex, t)
             self.exercise = None
             if i + 1 < len(r.exercises) and s.rest_ms > 0:
-                self.exercise = ex.name
-                end = self.say(t, phrases.next_up(r.exercises[i + 1].name), "rest", "next")
+                coming = r.exercises[i + 1]
+                self.exercise = coming.name  # the lines are about it
+                end = t
+                for line in phrases.next_up(s.cues, coming.name, self.length(coming)):
+                    end = self.say(end, line, "rest", "next") + GAP_MS
                 self.exercise = None
-                t = max(t + s.rest_ms, end + SENTENCE_GAP_MS)
+                t = max(t + s.rest_ms, end - GAP_MS + SENTENCE_GAP_MS)
         outro = t
-        end = self.say(outro, phrases.OUTRO, "outro", "outro")
+        end = self.say(outro, self.s.cues.outro, "outro", "outro")
         if self.s.chimes != "off":
             end = self.chime(end + SENTENCE_GAP_MS, "bell", "outro", "bell")
         duration = end + TAIL_MS
@@ -146,17 +149,21 @@ class _Layout:
         return Timeline(r.title, duration, events, tuple(self.blocks), chapters,
                         tuple(self.dropped))
 
+    def length(self, ex: Exercise) -> str:
+        """An exercise's announced length, as customised: ``30 seconds each side.``"""
+        return phrases.timing(self.s.hold_ms(ex), self.s.rep_count(ex), ex.timing.per_side)
+
     def exercise_(self, index: int, ex: Exercise, t: int) -> int:
         """Announce, set up and run one exercise from ``t``; returns when its last cue ends."""
         s = self.s
         hold, reps = s.hold_ms(ex), s.rep_count(ex)
         tempo = round(ex.tempo * 1000) if ex.tempo else s.tempo_ms
         block_ms = hold if hold is not None else (reps or 0) * tempo
-        t = self.say(t, phrases.announce(self.r.label, index + 1, len(self.r.exercises),
-                                         ex.name), "announce", "announce") + GAP_MS
+        t = self.say(t, phrases.announce(s.cues, self.r.label, index + 1,
+                                         len(self.r.exercises), ex.name),
+                     "announce", "announce") + GAP_MS
         # the length is its own clip, so changing a hold re-synthesizes only this phrase
-        t = self.say(t, phrases.timing(hold, reps, ex.timing.per_side), "announce",
-                     "timing") + SENTENCE_GAP_MS
+        t = self.say(t, self.length(ex), "announce", "timing") + SENTENCE_GAP_MS
         if s.verbosity == "full":
             if ex.purpose:
                 t = self.say(t, fit_text(ex.purpose, hold_ms=block_ms, reps=reps), "setup",
@@ -171,14 +178,14 @@ class _Layout:
         release_at = t
         for k, side in enumerate(sides):
             if k:
-                switch_end = self.say(t, phrases.SWITCH, "switch", "switch")
+                switch_end = self.say(t, s.cues.switch, "switch", "switch")
                 t = max(release_at + s.changeover_ms, switch_end + GAP_MS)
             if hold is not None:
                 release_at = self.hold_block(ex, side, t, hold)
-                release = phrases.RELEASE
+                release = s.cues.release
             else:
                 release_at = self.rep_block(ex, side, t, reps or 0, tempo)
-                release = phrases.RELAX
+                release = s.cues.relax
             rung = self.chime(release_at, "end", "hold" if hold is not None else "reps", "end",
                               side)
             end = self.say(release_at, release, "hold" if hold is not None else "reps",
@@ -188,7 +195,7 @@ class _Layout:
 
     def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
         s, t1 = self.s, t0 + hold
-        cues = [Cue(_PRIO_MUST, t0, (phrases.BEGIN,), "begin")]
+        cues = [Cue(_PRIO_MUST, t0, (s.cues.begin,), "begin")]
         counted = s.countdown and hold >= COUNTDOWN_FROM_MS
         if counted:
             cues += [Cue(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
@@ -199,11 +206,11 @@ class _Layout:
                                           for n in phrases.WARNING_MOVES_S)))
         if hold >= HALFWAY_FROM_MS:
             mid = t0 + hold // 2
-            cues.append(Cue(_PRIO_HALFWAY, mid, (phrases.HALFWAY,), "halfway",
-                            moments=tuple((mid + d, (phrases.HALFWAY,))
+            cues.append(Cue(_PRIO_HALFWAY, mid, (s.cues.halfway,), "halfway",
+                            moments=tuple((mid + d, (s.cues.halfway,))
                                           for d in (-1000, 1000, -2000, 2000))))
         rung = self.chime(t0, "start", "hold", "start", side)
-        after_begin = max(t0 + self.dur(phrases.BEGIN), rung) + GAP_MS
+        after_begin = max(t0 + self.dur(s.cues.begin), rung) + GAP_MS
         # a breath is prompted only if it can be whole before the countdown (or the release)
         last = t1 - (COUNTDOWN_MS if counted else 0) - GAP_MS
         cues += self.breath_cues(ex, after_begin, last)
@@ -229,19 +236,19 @@ class _Layout:
             a = first + k * cycle
             if ex.breath is not None:
                 early = k < STATIC_BREATH_CYCLES
-                ins = (ex.breath.inhale, phrases.INHALE) if early else (phrases.INHALE,)
-                outs = (ex.breath.exhale, phrases.EXHALE) if early else (phrases.EXHALE,)
+                ins = (ex.breath.inhale, s.cues.inhale) if early else (s.cues.inhale,)
+                outs = (ex.breath.exhale, s.cues.exhale) if early else (s.cues.exhale,)
             elif k < STATIC_BREATH_CYCLES or k % 3 == 0:
-                ins, outs = (phrases.BREATHE_IN,), (phrases.BREATHE_OUT,)
+                ins, outs = (s.cues.breathe_in,), (s.cues.breathe_out,)
             else:
                 k += 1
                 continue
             out_at = a + inhale + after_inhale
             prompts = [(a, ins), (out_at, outs)]
             if after_inhale:
-                prompts.append((a + inhale, (phrases.HOLD_BREATH,)))
+                prompts.append((a + inhale, (s.cues.hold,)))
             if after_exhale:
-                prompts.append((out_at + exhale, (phrases.HOLD_BREATH,)))
+                prompts.append((out_at + exhale, (s.cues.hold,)))
             if max(at + self.dur(texts[-1]) for at, texts in prompts) > last:
                 break  # no room for a whole breath before the end: none is started
             # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from cuecast.errors import OptionError
+from cuecast.phrases import CuePhrases
 from cuecast.timing import parse_breath
 
 ChimeStyle = Literal["soft", "bright", "off"]
@@ -59,6 +60,9 @@ class SessionOptions(BaseModel):
     countdown: bool = Field(True, description="Count down the end of each hold.")
     chimes: ChimeStyle = Field("soft", description="Chimes at each hold's start and end: "
                                                    "'soft', 'bright' or 'off'.")
+    cues: CuePhrases = Field(default_factory=CuePhrases, description="Your own words for the "
+                             "fixed phrases (routine files only).",
+                             json_schema_extra={"cli": False})
 
 
 class Customisation(SessionOptions):

@@ -1,24 +1,78 @@
-"""What the voice says: every fixed phrase and the number words, kept apart from the layout."""
+"""What the voice says: the cue phrases (yours to replace), the number words and the lines
+built from the routine, kept apart from the layout."""
 
 from __future__ import annotations
 
-from typing import Final
+import string
+from typing import Annotated, Final
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from cuecast.timing import format_duration
 
-BEGIN: Final = "Begin."
-RELEASE: Final = "Release."
-RELAX: Final = "And relax."
-HALFWAY: Final = "Halfway."
 TEN_LEFT: Final = "Ten seconds left."
-SWITCH: Final = "Switch sides. Now the other side."
-BREATHE_IN: Final = "Breathe in."
-BREATHE_OUT: Final = "Breathe out."
-INHALE: Final = "Inhale."
-EXHALE: Final = "Exhale."
-HOLD_BREATH: Final = "Hold."
-LEAD_IN: Final = "Find a mat and a quiet space. Let's begin."
-OUTRO: Final = "That's the end of the session. Well done, and take a moment before you get up."
+
+PLACEHOLDERS: Final = {"announce": ("label", "number", "total", "name"),
+                       "last": ("label", "name"), "next": ("name", "length")}
+"""The placeholders each phrase may use; the others take none."""
+
+
+def _phrase(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+Phrase = Annotated[str, Field(max_length=200), AfterValidator(_phrase)]
+
+
+class CuePhrases(BaseModel):
+    """The fixed words of every session. A routine may replace any of them in its
+    ``defaults: cues:``; placeholders in braces are filled in where a phrase allows them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    begin: Phrase = Field("Begin.", description="Said as each hold starts.")
+    release: Phrase = Field("Release.", description="Said as each hold ends.")
+    relax: Phrase = Field("And relax.", description="Said as each set of reps ends.")
+    halfway: Phrase = Field("Halfway.", description="Said halfway through long holds.")
+    switch: Phrase = Field("Switch sides. Now the other side.",
+                           description="Said between the two sides.")
+    breathe_in: Phrase = Field("Breathe in.", description="Breath prompt in holds.")
+    breathe_out: Phrase = Field("Breathe out.", description="Breath prompt in holds.")
+    inhale: Phrase = Field("Inhale.", description="Short breath prompt for dynamic moves.")
+    exhale: Phrase = Field("Exhale.", description="Short breath prompt for dynamic moves.")
+    hold: Phrase = Field("Hold.", description="Breath held (4-7-8, box breathing).")
+    announce: Phrase = Field("{label} {number} of {total}: {name}.",
+                             description="Announces each exercise; {label} {number} {total} "
+                                         "{name}.")
+    last: Phrase = Field("Last {label}: {name}.",
+                         description="Announces the final exercise; {label} {name}.")
+    next: Phrase = Field("Rest. Next up: {name}.",
+                         description="Said in the rest before an exercise; {name}, and "
+                                     "{length} (else its length follows as its own line).")
+    lead_in: Phrase = Field("Find a mat and a quiet space. Let's begin.",
+                            description="Said after the title.")
+    outro: Phrase = Field("That's the end of the session. Well done, and take a moment "
+                          "before you get up.", description="Said at the end.")
+
+    @field_validator("*")
+    @classmethod
+    def _placeholders(cls, value: str, info: ValidationInfo) -> str:
+        allowed = PLACEHOLDERS.get(info.field_name or "", ())
+        for _, name, spec, conversion in string.Formatter().parse(value):
+            if name is None:
+                continue
+            if name not in allowed or spec or conversion:
+                hint = ("use " + ", ".join(f"{{{a}}}" for a in allowed)) if allowed else \
+                    "this phrase takes none"
+                raise ValueError(f"unknown placeholder {{{name}}}; {hint}")
+        return value
+
+    def fill(self, phrase: str, **values: object) -> str:
+        """Phrase ``phrase`` with its placeholders filled in."""
+        return str(getattr(self, phrase)).format(**values)
 
 CHAPTER_INTRO: Final = "Introduction"
 CHAPTER_OUTRO: Final = "Finish"
@@ -46,9 +100,12 @@ def count(n: int) -> str:
     return number_word(n).capitalize() + "."
 
 
-def announce(label: str, index: int, total: int, name: str) -> str:
-    """``Stretch 3 of 9: Child's Pose Side Stretch.`` (the timing follows as its own line)."""
-    return f"{label} {index} of {total}: {name}."
+def announce(cues: CuePhrases, label: str, index: int, total: int, name: str) -> str:
+    """``Stretch 3 of 9: Child's Pose Side Stretch.``, or ``Last stretch: Seated Side Bend.``
+    (the timing follows as its own line)."""
+    if index == total and total > 1:
+        return cues.fill("last", label=label.lower(), name=name)
+    return cues.fill("announce", label=label, number=index, total=total, name=name)
 
 
 def seconds_left(n: int) -> str:
@@ -60,10 +117,12 @@ def seconds_left(n: int) -> str:
 WARNING_MOVES_S: Final = (11, 9, 12)
 """Where the warning may go, in order, when its tenth second is taken by a breath prompt."""
 
-FIXED: Final = (BEGIN, RELEASE, RELAX, HALFWAY, TEN_LEFT, SWITCH, BREATHE_IN, BREATHE_OUT,
-                INHALE, EXHALE, HOLD_BREATH, "Three.", "Two.", "One.",
-                *(seconds_left(n) for n in WARNING_MOVES_S))
-"""Cue words any hold may need: synthesized up front so changing a hold needs no new clip."""
+def fixed(cues: CuePhrases) -> list[str]:
+    """Cue words any hold may need: synthesized up front so changing a hold needs no new
+    clip."""
+    return [cues.begin, cues.release, cues.relax, cues.halfway, cues.switch, cues.breathe_in,
+            cues.breathe_out, cues.inhale, cues.exhale, cues.hold, TEN_LEFT, "Three.", "Two.",
+            "One.", *(seconds_left(n) for n in WARNING_MOVES_S)]
 
 
 def title(text: str) -> str:
@@ -105,5 +164,9 @@ def intros(exercises: int, minutes: int) -> list[str]:
     return [intro(exercises, m) for m in range(max(0, minutes - 2), minutes + 3)]
 
 
-def next_up(name: str) -> str:
-    return f"Rest. Next up: {name}."
+def next_up(cues: CuePhrases, name: str, length: str) -> tuple[str, ...]:
+    """The rest's lines: ``Rest. Next up: Child's Pose.`` then its length as its own line (the
+    clip the announcement uses too), unless the phrase places ``{length}`` itself."""
+    if "{length}" in cues.next:
+        return (cues.fill("next", name=name, length=length.rstrip(".")),)
+    return (cues.fill("next", name=name, length=""), length)

@@ -107,7 +107,7 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
     exercises = routine.exercises
     ahead = phrases.likely({e.timing.per_side for e in exercises if e.timing.reps is None},
                            {e.timing.per_side for e in exercises if e.timing.reps is not None})
-    clips.prefetch([*wanted, *phrases.FIXED], progress)
+    clips.prefetch([*wanted, *phrases.fixed(settings.cues)], progress)
     timeline = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
     later = [*ahead, *phrases.intros(len(exercises), round(timeline.duration_ms / 60_000))]
     with clips.ahead(later):  # synthesized while ffmpeg encodes on the other core

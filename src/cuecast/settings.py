@@ -10,6 +10,7 @@ from typing import Final
 
 from cuecast.errors import OptionError
 from cuecast.options import ChimeStyle, Customisation, SessionOptions, Verbosity
+from cuecast.phrases import CuePhrases
 from cuecast.routine import Exercise, Routine, name_key
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_breath, parse_timing
 
@@ -64,6 +65,9 @@ class Settings:
     chimes: ChimeStyle = DEFAULTS.chimes
     """Chimes at each hold's start and end and a bell at the end; ``off`` for none."""
 
+    cues: CuePhrases = DEFAULTS.cues
+    """The fixed phrases, as the routine words them."""
+
     holds: Mapping[str, int] = field(default_factory=dict)
     """Hold length per exercise (by :func:`name_key`), overriding the routine and ``scale``."""
 
@@ -105,6 +109,7 @@ def resolve_settings(routine: Routine, options: Customisation | None = None) -> 
         verbosity=o.verbosity,
         countdown=o.countdown,
         chimes=o.chimes,
+        cues=o.cues,
         holds=_overrides(routine, o.hold, "hold"),
         reps=_overrides(routine, o.reps, "reps"),
     )
