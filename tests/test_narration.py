@@ -66,6 +66,10 @@ CASES = [
      "Inhale to lower your belly towards the floor."),
     ("Sit with your legs crossed.", M90, None, "Sit with your legs crossed."),
     ("Lie down for a moment.", M90, None, "Lie down for a moment."),
+    # inside a rep, a few seconds are part of the movement
+    ("Hold for two seconds, then release.", 40_000, 10, "Hold for two seconds, then release."),
+    ("Pause for 3 seconds at the top.", 40_000, 10, "Pause for 3 seconds at the top."),
+    ("Continue for 60 seconds.", 40_000, 10, "Continue."),
 ]
 
 

@@ -21,15 +21,23 @@ from cuecast.timing import TimingError, parse_timing
 DEFAULT_TIMING: Final = "30 sec"
 """Given to an exercise whose heading has no timing (and said so in the output file)."""
 
+_SHARE: Final = (r"(facebook|google\+|twitter|pinterest|linkedin|reddit|whatsapp|e-?mail|print|"
+                 r"share( this( (post|article|page))?)?|share on \w+|tweet|pin it|save|"
+                 r"copy link|x)")
 _CLUTTER: Final = [re.compile(p, re.I) for p in (
     r"^\S+\.(jpe?g|png|gif|webp|svg)$",  # image file names left by copy-paste
     r"^!\[[^\]]*\]\([^)]*\)$",  # Markdown images
-    r"^(facebook|google\+|twitter|pinterest|linkedin|reddit|whatsapp|email|print|share|"
-    r"tweet|pin it|save|x)\s*\d*$",  # share buttons, with their counts
-    r"^\(?(your next workout|read next|read more|related|you may also like|see also|up next)"
-    r"\b.*$",
+    rf"^({_SHARE}[\s,|·•:]*)+\d*$",  # share bars, with their counts
+    r"^\(?(your next workout|read next|read more|related( posts| articles)?|you may also like"
+    r"|you might also like|see also|up next|popular posts|more from)\b.*$",
     r"^advertisement$",
-    r"^(read(ing)? time|time to read|updated|published|last updated|written by|by)\b.{0,60}$",
+    r"^(read(ing)? time|time to read|updated|published|last updated|written by|by)\b.{0,80}$",
+    r"^(photo|image|picture|illustration)s?(\s*(credit|by|courtesy|:).*)?$",  # captions
+    r"^(\d+\s+)?(comments?|replies)(\s*\(\d+\))?$|^(leave a (comment|reply)|reply)\b.*$",
+    r"^[^›»]{1,30}(\s*[›»]\s*[^›»]{1,40}){1,5}$",  # breadcrumbs: Home › Blog › Neck
+    r"^(subscribe|sign up|join (our|the) newsletter|newsletter)\b.{0,60}$",
+    r"^(©|copyright\b).*$",
+    r"^((home|blog|shop|about( us)?|contact( us)?|menu|search|log ?in)\s*)+$",  # a nav bar
 )]
 _STEP: Final = re.compile(r"^(\d{1,2}[.)]|•)\s+(.+)$")
 """A numbered step (``1. ...``), or a bulleted one (``- ...`` becomes ``• ...``)."""
@@ -44,6 +52,8 @@ class Line:
     text: str
     heading: bool = False
     """Marked as a heading by the source (Markdown ``#``, HTML ``<h1>``-``<h6>``)."""
+    title: bool = False
+    """Marked as the page's title (Markdown ``# ``, HTML ``<h1>``)."""
 
 
 @dataclass
@@ -65,19 +75,21 @@ def lines_of(text: str) -> list[Line]:
     for i, raw in enumerate(text.splitlines(), 1):
         s = raw.strip()
         heading = bool(re.match(r"^#{1,6}\s", s))
+        title = bool(re.match(r"^#\s", s))
         s = re.sub(r"^#{1,6}\s+", "", s)
+        s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", s).strip()  # images, before links go
         s = re.sub(r"^[-*+•]\s+", "• ", s)  # a bullet, before '*' goes as emphasis
         s = re.sub(r"(\*\*|__|(?<!^)\*|`)", "", s)  # Markdown emphasis
         s = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", s)  # links keep their words
         s = " ".join(s.split())
         if s:
-            out.append(Line(i, s, heading))
+            out.append(Line(i, s, heading, title))
     return out
 
 
 def parse_article(text: str, *, source: str | None = None) -> Imported:
     """Turn an article into a routine dict, noting what was defaulted or skipped."""
-    lines = [ln for ln in lines_of(text) if not any(p.match(ln.text) for p in _CLUTTER)]
+    lines = _title_first(_without_chrome(lines_of(text)))
     if not lines:
         raise ValueError("has no text to import")
     result = Imported({"title": lines[0].text})
@@ -116,12 +128,53 @@ def parse_article(text: str, *, source: str | None = None) -> Imported:
     if not exercises:
         raise ValueError("has no exercises: expected headings such as 'Cat-Cow | 60 sec' "
                          "followed by numbered steps")
-    if intro:
-        result.routine["description"] = intro[0]
+    prose = [t for t in intro if _prose(t)]
+    if prose:  # the intro paragraph, not a stray line of page chrome
+        result.routine["description"] = prose[0]
     result.routine["source"] = {"title": result.routine["title"], **(
         {"url": source} if source and re.match(r"https?://", source) else {})}
     result.routine["exercises"] = exercises
     return result
+
+
+_CHROME_SECTION: Final = re.compile(
+    r"^(related( posts| articles| stretches)?|you (may|might) also like|read next|more from\b.*|"
+    r"popular posts|(\d+\s+)?comments?|leave a (comment|reply)|join the discussion)$", re.I)
+"""A heading after which the page is chrome (links to other posts, comments) until the next
+heading, or to the end where the source marks no headings."""
+
+
+def _without_chrome(lines: list[Line]) -> list[Line]:
+    out: list[Line] = []
+    chrome = False
+    for ln in lines:
+        if _CHROME_SECTION.match(ln.text):
+            chrome = True
+        elif ln.heading:
+            chrome = False
+        if not chrome and not any(p.match(ln.text) for p in _CLUTTER):
+            out.append(ln)
+    return out
+
+
+def _prose(text: str) -> bool:
+    """A sentence or more, as an intro is (not a heading, a label or a link)."""
+    return len(text.split()) >= 6 and text.endswith((".", "!", "?"))
+
+
+def _title_first(lines: list[Line]) -> list[Line]:
+    """The article's title first: the line the source marks as its title, else the line just
+    before the intro (a site's name often comes first in text saved from a browser)."""
+    marked = next((ln for ln in lines if ln.title), None)
+    if marked is not None:
+        return [marked, *(ln for ln in lines if ln is not marked)]
+    first_prose = next((i for i, ln in enumerate(lines[:8]) if _prose(ln.text)), None)
+    if first_prose is None or first_prose < 2:
+        return lines
+    candidate = lines[first_prose - 1]
+    if _STEP.match(candidate.text) or _timed(candidate.text):
+        return lines
+    return [candidate, *lines[:first_prose - 1], *lines[first_prose:]]
 
 
 def _timed(text: str) -> tuple[str, str] | None:
@@ -169,10 +222,12 @@ def _numbered_heading(ln: Line, rest: str, after: list[Line]) -> bool:
 
 
 def _steps_follow(after: list[Line]) -> bool:
-    """Numbered steps come next (after at most two lines of purpose)."""
+    """Numbered steps come next (after at most two lines of purpose); a numbered line with a
+    timing of its own is the next exercise's heading, not a step."""
     for ln in after[:3]:
-        if _STEP.match(ln.text):
-            return True
+        step = _STEP.match(ln.text)
+        if step:
+            return _timed(step.group(2)) is None
         if ln.heading or _timed(ln.text):
             return False
     return False
@@ -220,47 +275,87 @@ def _short(text: str) -> str:
 
 
 class _Flatten(HTMLParser):
-    """Simple HTML -> lines: headings marked, ordered-list items numbered, scripts and
-    navigation dropped."""
+    """HTML as a person reads it -> lines: the article's own text, headings marked, ordered
+    list items numbered; page chrome (navigation, header and footer, sidebars, figures and
+    their captions, share bars, bylines, related links, comments, forms) left out. The page's
+    ``<h1>`` is kept aside as its title even where it sits inside a header."""
 
-    SKIP: Final = frozenset({"script", "style", "nav", "footer", "header", "aside", "button"})
+    SKIP: Final = frozenset({"script", "style", "nav", "footer", "header", "aside", "button",
+                             "figure", "figcaption", "form", "noscript", "iframe", "svg",
+                             "template", "select", "head"})
+    CHROME: Final = re.compile(
+        r"share|social|byline|author|comment|related|breadcrumb|newsletter|subscribe|cookie|"
+        r"sidebar|menu|promo|advert|banner|widget|post-meta|entry-meta|tags|footer|masthead",
+        re.I)
     BLOCK: Final = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6",
-                              "section", "article", "tr", "title", "figcaption"})
+                              "section", "article", "tr", "title", "blockquote"})
+    VOID: Final = frozenset({"br", "img", "hr", "meta", "link", "input", "source", "wbr",
+                             "area", "base", "col", "embed", "track", "param"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[Line] = []
         self.buf: list[str] = []
-        self.skip = 0
+        self.open: list[tuple[str, bool]] = []
+        """Open elements, each with whether it starts a left-out part of the page."""
         self.heading = False
         self.counters: list[int] = []
+        self.page_title: list[str] = []
+        self.h1: list[str] | None = None
+        self.h1s: list[tuple[int, str]] = []
+
+    @property
+    def skipping(self) -> bool:
+        return any(left_out for _, left_out in self.open)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self.skip += 1
-        elif tag in self.BLOCK:
+        if tag == "h1":
+            self.h1 = []
+        if tag in self.VOID:
+            if tag == "br":
+                self.flush()
+            return
+        names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+        left_out = tag in self.SKIP or bool(names and self.CHROME.search(names))
+        if tag in self.BLOCK and not self.skipping:
             self.flush()
+        self.open.append((tag, left_out))
         if tag in ("ol", "ul"):
             self.counters.append(0 if tag == "ol" else -1)
-        elif tag == "li" and self.counters:
+        elif tag == "li" and self.counters and not self.skipping:
             if self.counters[-1] < 0:
                 self.buf.append("• ")
             else:
                 self.counters[-1] += 1
                 self.buf.append(f"{self.counters[-1]}. ")
-        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        elif tag in ("h2", "h3", "h4", "h5", "h6", "h1"):
             self.heading = True
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skip = max(0, self.skip - 1)
-        elif tag in self.BLOCK:
+        if tag == "h1" and self.h1 is not None:
+            text = " ".join("".join(self.h1).split())
+            if text:
+                self.h1s.append((self.getpos()[0], html.unescape(text)))
+            self.h1 = None
+        if not any(t == tag for t, _ in self.open):
+            return  # a stray end tag
+        if tag in self.BLOCK and not self.skipping:
             self.flush()
-        if tag in ("ol", "ul") and self.counters:
-            self.counters.pop()
+        while self.open:
+            opened, _ = self.open.pop()
+            if opened in ("ol", "ul") and self.counters:
+                self.counters.pop()
+            if opened == tag:
+                break
+        if self.skipping:
+            self.buf, self.heading = [], False
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
+        if self.h1 is not None:
+            self.h1.append(data)
+        if self.open and self.open[-1][0] == "title":
+            self.page_title.append(data)
+        elif not self.skipping:
             self.buf.append(data)
 
     def flush(self) -> None:
@@ -271,8 +366,16 @@ class _Flatten(HTMLParser):
 
 
 def _html_lines(text: str) -> list[Line]:
+    """The page's lines, its title first: the first ``<h1>``, else the ``<title>`` without
+    the site's name after it ("... | Move Better Blog")."""
     parser = _Flatten()
     parser.feed(text)
     parser.close()
     parser.flush()
-    return parser.lines
+    if parser.h1s:
+        number, title = parser.h1s[0]
+    else:
+        whole = " ".join("".join(parser.page_title).split())
+        number, title = 1, re.split(r"\s+[|–—·]\s+|\s+-\s+", whole)[0] if whole else ""
+    body = [ln for ln in parser.lines if ln.text != title]
+    return [Line(number, title, True, True), *body] if title else body

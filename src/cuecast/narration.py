@@ -60,16 +60,33 @@ class Rule:
     """(match, hold_ms, reps) -> the replacement text."""
 
 
+def _within_a_rep(m: re.Match[str], reps: int | None) -> bool:
+    """A few seconds inside a rep exercise ("hold for two seconds, then release") is part of
+    the movement, not the exercise's length: it stays."""
+    if reps is None:
+        return False
+    found = re.search(rf"({_NUMBER})[\s-]+(seconds?|secs?)\b", m.group(0), re.IGNORECASE)
+    if found is None:
+        return False
+    number = found.group(1).lower()
+    seconds = float(number) if number[0].isdigit() else NUMBER_WORDS.get(number, 99)
+    return seconds < REP_MOMENT_S
+
+
+REP_MOMENT_S: Final = 10
+"""Shorter than this, a time in a rep exercise's steps is a moment within each rep."""
+
+
 def _drop(m: re.Match[str], hold_ms: int | None, reps: int | None) -> str:
-    return ""
+    return m.group(0) if _within_a_rep(m, reps) else ""
 
 
 def _capital(m: re.Match[str], hold_ms: int | None, reps: int | None) -> str:
-    return m.group("next").upper()
+    return m.group(0) if _within_a_rep(m, reps) else m.group("next").upper()
 
 
 def _length(m: re.Match[str], hold_ms: int | None, reps: int | None) -> str:
-    if hold_ms is None or m.group(0).lower() in _IDIOMS:
+    if hold_ms is None or m.group(0).lower() in _IDIOMS or _within_a_rep(m, reps):
         return m.group(0)
     return format_duration(hold_ms)
 
