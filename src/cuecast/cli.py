@@ -243,6 +243,31 @@ def render(
                f"at {result.lufs:.1f} LUFS, and its cues and captions{dropped}")
 
 
+@app.command()
+@customisable
+def listen(
+    routine: RoutineArg,
+    mode: Annotated[str, typer.Option(
+        help="'session': the MP3 transcribed whole; 'phrases': every distinct line of it on "
+        "its own; 'fixed': every fixed cue on its own.")] = "session",
+    cache_dir: CacheDirOpt = None,
+    *,
+    options: Customisation,
+) -> None:
+    """Check what a listener hears: render the routine (from the cache where it can), then
+    transcribe it offline (Whisper base) and compare with the script. Needs the 'listen'
+    extra (scripts/listen installs it)."""
+    from cuecast.listening import listen as do_listen
+
+    try:
+        report = do_listen(path=routine, options=options, cache_dir=cache_dir, mode=mode)
+    except CuecastError as exc:
+        raise _fail(exc) from None
+    title = {"session": "the session, transcribed whole", "phrases": "every line on its own",
+             "fixed": "every fixed cue on its own"}[mode]
+    typer.echo(report.text(f"{routine.name}, {title}"))
+
+
 @app.command("import")
 def import_(
     article: Annotated[Path, typer.Argument(help="Article saved as text, Markdown or HTML.",

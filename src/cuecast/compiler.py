@@ -265,8 +265,9 @@ class _Layout:
             at = t0 + k * tempo
             word = phrases.count(k + 1)
             if ex.breath is not None and k < PHRASED_REPS:
-                cues.append(Cue(_PRIO_COUNTDOWN, at, (f"{word} {ex.breath.inhale}", word),
-                                 "count"))
+                # "Two, inhale, knees up.": said as one phrase ("Two. Inhale" was heard "Tune")
+                phrased = f"{word[:-1]}, {ex.breath.inhale[:1].lower()}{ex.breath.inhale[1:]}"
+                cues.append(Cue(_PRIO_COUNTDOWN, at, (phrased, word), "count"))
                 half = tempo // 2
                 cues.append(Cue(_PRIO_BREATH, at + half, (ex.breath.exhale,), "breath",
                                  slack_ms=half, early_ms=half // 2))

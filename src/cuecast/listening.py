@@ -1,0 +1,242 @@
+"""The listening check: is every cue understood? A rendered session transcribed offline
+(:mod:`cuecast.asr`) and compared with its script, line by line; or every distinct phrase
+transcribed on its own, the strictest test (no context to lean on).
+
+Text is compared normalised: case, punctuation and hyphens dropped, numbers as words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from cuecast import ffmpeg
+from cuecast.asr import RATE as ASR_RATE
+from cuecast.asr import Recognizer, Word, to_whisper
+from cuecast.cache import ClipCache, default_cache_dir
+from cuecast.clips import Clips, Progress
+from cuecast.engines.registry import PiperOptions, get_engine
+from cuecast.errors import OptionError
+from cuecast.options import Customisation
+from cuecast.pcm import RATE, sample_at
+from cuecast.phrases import CuePhrases, count, fixed, likely, number_word
+from cuecast.render import render
+
+FIXED_CUES: Final = frozenset({"begin", "release", "halfway", "warning", "countdown", "count",
+                               "switch", "announce", "timing", "next"})
+"""Cue kinds whose words the compiler says in every session (not the routine's own text)."""
+ONSET_DB: Final = -45.0
+"""A line starts where its level first passes this (dBFS, 5 ms frames)."""
+PAD_MS: Final = 500
+"""Silence around a phrase transcribed on its own."""
+
+
+def normalise(text: str) -> list[str]:
+    """Words to compare: lower case, no punctuation or hyphens, numbers as words."""
+    text = text.lower().replace("’", "'").replace("-", " ").replace("–", " ")
+    text = re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1", text)
+    words = re.sub(r"[^\w\s']", " ", text).replace("'", "").split()
+    out: list[str] = []
+    for w in words:
+        out += number_word(int(w)).replace("-", " ").split() if w.isdigit() and len(w) < 4 \
+            else [w]
+    return out
+
+
+def distance(a: Sequence[str], b: Sequence[str]) -> int:
+    """Word edit distance (substitutions, insertions, deletions)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def fixed_part(text: str, cue: str) -> str:
+    """The compiler's own words in a line: ``Stretch 3 of 9`` of an announcement, ``Rest.
+    Next up`` of a rest (the exercise's name is the routine's)."""
+    if cue in ("announce", "next") and ":" in text:
+        return text.split(":", 1)[0]
+    if cue == "count" and "," in text:  # "Two, inhale, knees up.": the count
+        return text.split(",", 1)[0]
+    return text
+
+
+@dataclass(frozen=True)
+class Line:
+    """One spoken line of the script and what was heard there."""
+
+    start_ms: int
+    cue: str
+    said: str
+    heard: str
+    onset_ms: int | None = None
+    """Where the line starts on the audio (None where no sound passes the threshold)."""
+    fixed_only: bool = False
+    """Judged on the compiler's own words only (the fixed-cue check)."""
+
+    @property
+    def understood(self) -> bool:
+        if self.fixed_only:
+            return self.fixed_understood
+        return normalise(self.heard) == normalise(self.said)
+
+    @property
+    def fixed_understood(self) -> bool:
+        """The compiler's own words of the line were heard as said."""
+        want = normalise(fixed_part(self.said, self.cue))
+        return normalise(self.heard)[:len(want)] == want
+
+
+@dataclass
+class Report:
+    """What a listening check found."""
+
+    words: int = 0
+    """Words in the script."""
+    errors: int = 0
+    """Word errors against the script (substitutions, insertions, deletions)."""
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def wer(self) -> float:
+        return self.errors / self.words if self.words else 0.0
+
+    def by_kind(self) -> dict[str, tuple[int, int]]:
+        """Cue kind -> (understood, lines)."""
+        total: Counter[str] = Counter(ln.cue for ln in self.lines)
+        good: Counter[str] = Counter(ln.cue for ln in self.lines if ln.understood)
+        return {k: (good[k], n) for k, n in sorted(total.items())}
+
+    def misheard(self) -> list[Line]:
+        return [ln for ln in self.lines if not ln.understood]
+
+    def onset_errors(self) -> list[int]:
+        return [ln.onset_ms - ln.start_ms for ln in self.lines if ln.onset_ms is not None]
+
+    def text(self, title: str) -> str:
+        """The report as printed."""
+        out = [f"Listening check: {title}",
+               f"Word error rate {self.wer:.1%} ({self.errors} errors in {self.words} words)",
+               "", f"{'cue':12} {'understood':>10}"]
+        out += [f"{kind:12} {good:>4} of {n:<4}" for kind, (good, n) in self.by_kind().items()]
+        onsets = self.onset_errors()
+        if onsets:
+            out += ["", f"Onsets on the audio against cues.json: median "
+                        f"{statistics.median(onsets):+.0f} ms, from {min(onsets):+d} to "
+                        f"{max(onsets):+d} ms over {len(onsets)} lines"]
+        wrong = self.misheard()
+        out += ["", f"Misheard: {len(wrong)} line(s)" + (":" if wrong else "")]
+        out += [f"  {ln.start_ms / 1000:8.1f} s  {ln.cue:10} said {ln.said!r}, heard "
+                f"{ln.heard!r}" for ln in wrong]
+        return "\n".join(out)
+
+
+def check_session(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report:
+    """Transcribe a rendered session whole and compare it with its script."""
+    audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
+    heard = recognizer.words(to_whisper(audio, RATE))
+    speech = [e for e in cues["events"] if e["kind"] == "speech"]
+    said = [w for e in speech for w in normalise(e["text"])]
+    report = Report(words=len(said),
+                    errors=distance(said, [w for x in heard for w in normalise(x.text)]))
+    for event, words in zip(speech, _assign(heard, speech)):
+        report.lines.append(Line(event["start_ms"], event["cue"], event["text"],
+                                 " ".join(w.text for w in words),
+                                 _onset(audio, event["start_ms"], event["end_ms"])))
+    return report
+
+
+def _assign(heard: list[Word], speech: list[dict[str, Any]]) -> list[list[Word]]:
+    """Each heard word to the line whose span holds its middle (the nearest line if none)."""
+    out: list[list[Word]] = [[] for _ in speech]
+    starts = [e["start_ms"] for e in speech]
+    for word in heard:
+        mid = (word.start_ms + word.end_ms) // 2
+        best = min(range(len(speech)), key=lambda i: 0 if starts[i] - 150 <= mid <= speech[i][
+            "end_ms"] + 150 else min(abs(mid - starts[i]), abs(mid - speech[i]["end_ms"])))
+        out[best].append(word)
+    return out
+
+
+def _onset(audio: np.ndarray, start_ms: int, end_ms: int) -> int | None:
+    """Where sound first passes :data:`ONSET_DB` near a line's start (5 ms frames)."""
+    frame = RATE // 200
+    lo, hi = sample_at(max(0, start_ms - 100)), sample_at(min(end_ms, start_ms + 400))
+    x = audio[lo:hi].astype(np.float64) / 32768.0
+    n = len(x) // frame
+    if n == 0:
+        return None
+    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1))
+    loud = np.flatnonzero(20 * np.log10(np.maximum(rms, 1e-9)) > ONSET_DB)
+    return None if loud.size == 0 else round((lo + int(loud[0]) * frame) * 1000 / RATE)
+
+
+def check_phrases(phrases: Iterable[tuple[str, str]], samples: Callable[[str], np.ndarray],
+                  recognizer: Recognizer, *, fixed_only: bool = False) -> Report:
+    """Every distinct (cue, phrase) transcribed on its own, padded with silence; with
+    ``fixed_only``, each judged on the compiler's own words."""
+    report = Report()
+    pad = np.zeros(ASR_RATE * PAD_MS // 1000, np.float32)
+    for cue, text in dict.fromkeys(phrases):
+        heard = recognizer.text(np.concatenate([pad, to_whisper(samples(text), RATE), pad]))
+        said = normalise(fixed_part(text, cue) if fixed_only else text)
+        report.words += len(said)
+        report.errors += distance(said, normalise(heard)[:len(said)] if fixed_only
+                                  else normalise(heard))
+        report.lines.append(Line(0, cue, text, heard, fixed_only=fixed_only))
+    return report
+
+
+def fixed_phrases(cues: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """Every fixed cue: the cue words any hold may say, the counts One to Thirty, and a
+    session's announcements, lengths and rests (judged on their fixed words)."""
+    out = [("fixed", text) for text in fixed(CuePhrases())]
+    out += [("count", count(n)) for n in range(1, 31)]
+    out += [("timing", text) for text in likely({False, True}, {False, True})]
+    if cues is not None:
+        out += session_phrases(cues, fixed_only=True)
+    return list(dict.fromkeys(out))
+
+
+def session_phrases(cues: dict[str, Any], *, fixed_only: bool = False) -> list[tuple[str, str]]:
+    """The distinct (cue, phrase) pairs of a session, in order."""
+    return list(dict.fromkeys((e["cue"], e["text"]) for e in cues["events"]
+                              if e["kind"] == "speech"
+                              and (not fixed_only or e["cue"] in FIXED_CUES)))
+
+
+def load_cues(mp3: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(mp3.with_name(mp3.stem + ".cues.json").read_text(
+        encoding="utf-8"))
+    return doc
+
+
+MODES: Final = ("session", "phrases", "fixed")
+
+
+def listen(*, path: Path, options: Customisation | None = None, cache_dir: Path | None = None,
+           mode: str = "session", progress: Progress | None = None) -> Report:
+    """Render a routine (from the cache where it can) and check what a listener hears:
+    ``session``, the MP3 transcribed whole; ``phrases``, every distinct line of it on its
+    own; ``fixed``, every fixed cue on its own, judged on the compiler's words."""
+    if mode not in MODES:
+        raise OptionError(f"--mode must be one of {', '.join(MODES)}, not '{mode}'")
+    done = render(path=path, options=options, cache_dir=cache_dir, progress=progress)
+    cues = load_cues(done.mp3)
+    recognizer = Recognizer()
+    if mode == "session":
+        return check_session(done.mp3, cues, recognizer)
+    clips = Clips(get_engine(PiperOptions()), ClipCache(cache_dir or default_cache_dir()))
+    if mode == "phrases":
+        return check_phrases(session_phrases(cues), clips.samples, recognizer)
+    return check_phrases(fixed_phrases(cues), clips.samples, recognizer, fixed_only=True)
