@@ -113,7 +113,9 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     for _ in range(6):
         plus.click()
     assert cat_cow.get_attribute("value") == "90"
-    wait.until(lambda d: total.text != before)
+    wait.until(lambda d: total.text != before or d.execute_script(
+        "return !document.getElementById('preview-error').hidden"))
+    assert browser.find_element(By.ID, "preview-error").get_attribute("hidden") is not None
     script = runner.invoke(cli, ["script", str(UPPER_BACK), "--json", "--hold", "cat-cow=90",
                                  "--cache-dir", str(cache_dir)])
     expected_ms = json.loads(script.stdout)["duration_ms"]
@@ -123,7 +125,10 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     browser.find_element(By.ID, "render").click()
     wait.until(ec.presence_of_element_located((By.ID, "status")))
     browser.save_screenshot(str(SHOTS / "3-rendering.png"))
-    wait.until(lambda d: "/session/" in d.current_url)
+    # until the player opens, or the page says the render failed (the page's own progress)
+    wait.until(lambda d: "/session/" in d.current_url or d.execute_script(
+        "const e = document.getElementById('error'); return !!e && !e.hidden"))
+    assert "/session/" in browser.current_url, browser.find_element(By.ID, "error").text
     wait.until(ec.presence_of_element_located((By.ID, "chapters")))
     _fits_a_phone(browser)
     stem = browser.current_url.rsplit("/", 1)[-1]

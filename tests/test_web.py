@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from cuecast.cli import app as cli
 from cuecast.loader import load_routine
-from cuecast.options import Customisation
+from cuecast.options import Customisation, settable
 from cuecast.render import render
 from cuecast.web.access import COOKIE, load_token
 from cuecast.web.app import MAX_UPLOAD, Config, create_app
@@ -117,9 +117,10 @@ def test_routine_page_has_a_stepper_per_exercise_and_every_option(client: TestCl
     for field in ("ex0", "ex1", "ex2", "ex3"):
         assert f'name="{field}"' in page
     assert "s per side" in page and "reps" in page
-    for name in Customisation.model_fields:
+    for name in settable():
         if name not in ("hold", "reps"):
             assert f'name="{name}"' in page, name
+    assert 'name="cues"' not in page  # the cue phrases belong in routine files
     assert 'name="bed"' in page and 'name="speed"' in page
 
 

@@ -16,7 +16,7 @@ from pydantic.fields import FieldInfo
 
 from cuecast import __version__
 from cuecast.errors import CuecastError, RoutineError
-from cuecast.options import Customisation, customisation, flag
+from cuecast.options import Customisation, customisation, flag, settable
 
 app = typer.Typer(
     help="Turn a stretching, mobility or breathing routine into one voice-guided MP3.",
@@ -97,10 +97,7 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
 
 
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
-FLAGGED = [n for n, f in Customisation.model_fields.items()
-           if not (isinstance(f.json_schema_extra, dict)
-                   and f.json_schema_extra.get("cli") is False)]
-"""The options that are command-line flags (the cue phrases live in routine files)."""
+FLAGGED = settable()
 CUSTOM_PARAMS = [_option_param(n, Customisation.model_fields[n]) for n in FLAGGED]
 
 

@@ -82,6 +82,14 @@ class Customisation(SessionOptions):
         return Customisation.model_validate({**base, **self.model_dump(exclude_unset=True)})
 
 
+def settable() -> list[str]:
+    """The options a user sets one by one, on the command line or the page (the cue phrases
+    live in routine files)."""
+    return [n for n, f in Customisation.model_fields.items()
+            if not (isinstance(f.json_schema_extra, dict)
+                    and f.json_schema_extra.get("cli") is False)]
+
+
 def flag(name: str) -> str:
     """The command-line flag of an option field (``step_pause`` -> ``--step-pause``)."""
     return "--" + name.replace("_", "-")

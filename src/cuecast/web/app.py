@@ -29,7 +29,7 @@ from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.files import slugify
 from cuecast.library import Entry, import_article, list_routines, save_customised
 from cuecast.loader import load_routine
-from cuecast.options import Customisation, SessionOptions, choices, customisation
+from cuecast.options import Customisation, choices, customisation, settable
 from cuecast.preview import Lengths, cached_lengths, preview_timeline
 from cuecast.render import render
 from cuecast.routine import Routine
@@ -303,7 +303,10 @@ def _stamp(path: Path) -> tuple[int, int]:
 def _fields(effective: Customisation) -> list[dict[str, Any]]:
     """The session options as form fields, from their one declaration."""
     out = []
-    for name, field in SessionOptions.model_fields.items():
+    for name in settable():
+        field = Customisation.model_fields[name]
+        if isinstance(field.default, tuple):
+            continue  # holds and reps: the exercises' steppers
         value = getattr(effective, name)
         spec: dict[str, Any] = {"name": name, "help": field.description, "value": value,
                                 "label": name.replace("_", " ").capitalize()}
@@ -343,7 +346,9 @@ def _exercises(routine: Routine) -> list[dict[str, Any]]:
 def _choice(routine: Routine, form: Any) -> Choice:
     """The form's values as the CLI would take them; raises OptionError with its message."""
     given: dict[str, Any] = {}
-    for name in SessionOptions.model_fields:
+    for name in settable():
+        if name in ("hold", "reps"):
+            continue  # from the exercises' steppers, below
         value = form.get(name)
         if value is not None and str(value).strip() != "":
             given[name] = str(value).strip()
