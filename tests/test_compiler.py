@@ -140,8 +140,8 @@ def test_reps_counted_with_phrases_first_then_counts_alone() -> None:
     lines = [(e.start_ms - hold.start_ms, e.text) for e in tl.speech()
              if e.exercise == "Cat-Cow" and hold.start_ms <= e.start_ms <= hold.end_ms]
     assert lines == [
-        (0, "One. Inhale, belly down."), (2000, "Exhale, round up."),
-        (4000, "Two. Inhale, belly down."), (6000, "Exhale, round up."),
+        (0, "One, inhale, belly down."), (2000, "Exhale, round up."),
+        (4000, "Two, inhale, belly down."), (6000, "Exhale, round up."),
         (8000, "Three."), (12000, "Four."), (16000, "Five."), (20000, "And relax."),
     ]
 
@@ -159,7 +159,7 @@ def test_rep_exhale_follows_a_long_inhale_line(ms_per_char: int, exhale_at: int)
     hold = next(h for h in tl.blocks if h.exercise == "Cat-Cow")
     first = [e for e in tl.speech() if e.exercise == "Cat-Cow"
              and hold.start_ms <= e.start_ms < hold.start_ms + 4000]
-    assert [e.text for e in first] == ["One. Inhale, belly down.", "Exhale, round up."]
+    assert [e.text for e in first] == ["One, inhale, belly down.", "Exhale, round up."]
     assert first[1].start_ms - hold.start_ms == exhale_at
     assert not [d for d in tl.dropped if d.exercise == "Cat-Cow"]
 
