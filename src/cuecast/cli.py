@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from pydantic.fields import FieldInfo
@@ -17,6 +17,9 @@ from pydantic.fields import FieldInfo
 from cuecast import __version__
 from cuecast.errors import CuecastError, RoutineError
 from cuecast.options import Customisation, customisation, flag, settable
+
+if TYPE_CHECKING:
+    from cuecast.engines.registry import EngineOptions
 
 app = typer.Typer(
     help="Turn a stretching, mobility or breathing routine into one voice-guided MP3.",
@@ -60,16 +63,6 @@ def main_callback(
 
 
 RoutineArg = Annotated[Path, typer.Argument(help="Routine file (YAML).", show_default=False)]
-EngineOpt = Annotated[str, typer.Option(
-    help="Speech engine: 'piper' (offline, default) or 'gtts' (Google, online).")]
-VoiceOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
-    help="Piper .onnx voice file (its .onnx.json beside it); default en_US-joe-medium.")]
-SpeedOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    help="Speaking speed, 0.5 to 2 (Piper's length scale; gTTS: below 0.85 is 'slow').")]
-LangOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    help="gTTS language, e.g. en, fr, de.")]
-TldOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    help="gTTS accent by Google domain, e.g. com, co.uk, com.au.")]
 CacheDirOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     help="Clip cache folder (default: the user cache dir).")]
 
@@ -101,25 +94,71 @@ FLAGGED = settable()
 CUSTOM_PARAMS = [_option_param(n, Customisation.model_fields[n]) for n in FLAGGED]
 
 
-def customisable(command: Callable[..., None]) -> Callable[..., None]:
-    """Give ``command`` one option per customisation field; it receives them validated, as
-    ``options=Customisation``. A bad value fails here with the one-line message."""
-    own = inspect.signature(command, eval_str=True)
+def _extended(command: Callable[..., None], keyword: str, params: list[inspect.Parameter],
+              convert: Callable[..., Any]) -> Callable[..., None]:
+    """``command`` with ``params`` added to its options; it receives them converted, as
+    ``keyword=convert(**params)``. A bad value fails here with the one-line message."""
+    # the engine's options type is imported for the type checker only (the CLI starts without
+    # numpy); the parameters it annotates are replaced here anyway
+    own = inspect.signature(command, eval_str=True, locals={"EngineOptions": Any})
+    names = [p.name for p in params]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
-        given = {name: kwargs.pop(name) for name in FLAGGED}
+        given = {name: kwargs.pop(name) for name in names}
         try:
-            options = customisation({k: tuple(v) if isinstance(v, list) else v
-                                     for k, v in given.items()})
+            value = convert(**given)
         except CuecastError as exc:
             raise _fail(exc) from None
-        command(**kwargs, options=options)
+        command(**kwargs, **{keyword: value})
 
-    kept = [p for p in own.parameters.values() if p.name != "options"]
-    wrapper.__signature__ = own.replace(parameters=[*kept, *CUSTOM_PARAMS])  # type: ignore[attr-defined]
+    kept = [p for p in own.parameters.values() if p.name != keyword]
+    wrapper.__signature__ = own.replace(parameters=[*kept, *params])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {}
     return wrapper
+
+
+def customisable(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` one option per customisation field, received validated as
+    ``options``."""
+    return _extended(command, "options", CUSTOM_PARAMS, lambda **given: customisation(
+        {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}))
+
+
+ENGINE_PARAMS = [
+    inspect.Parameter("engine", KEYWORD, default="piper", annotation=Annotated[str, typer.Option(
+        help="Speech engine: 'piper' (offline, default) or 'gtts' (Google, online).")]),
+    inspect.Parameter("voice", KEYWORD, default=None, annotation=Annotated[
+        Optional[Path], typer.Option(  # noqa: UP045
+            help="Piper .onnx voice file (its .onnx.json beside it); default en_US-joe-medium.")]),
+    inspect.Parameter("speed", KEYWORD, default=None, annotation=Annotated[
+        Optional[float], typer.Option(  # noqa: UP045
+            help="Speaking speed, 0.5 to 2 (Piper's length scale; gTTS: below 0.85 is 'slow').")]),
+    inspect.Parameter("lang", KEYWORD, default=None, annotation=Annotated[
+        Optional[str], typer.Option(help="gTTS language, e.g. en, fr, de.")]),  # noqa: UP045
+    inspect.Parameter("tld", KEYWORD, default=None, annotation=Annotated[
+        Optional[str], typer.Option(  # noqa: UP045
+            help="gTTS accent by Google domain, e.g. com, co.uk, com.au.")]),
+]
+JOBS_PARAM = inspect.Parameter("jobs", KEYWORD, default=None, annotation=Annotated[
+    Optional[int], typer.Option(  # noqa: UP045
+        help="Clips synthesized at once (Piper; default: one per core, as memory allows).")])
+
+
+def _engine(**given: Any) -> Any:
+    from cuecast.engines.registry import engine_options
+
+    return engine_options(given.pop("engine"), **given)
+
+
+def speaking(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the speech engine's options, received typed as ``engine``."""
+    return _extended(command, "engine", ENGINE_PARAMS, _engine)
+
+
+def synthesizing(command: Callable[..., None]) -> Callable[..., None]:
+    """:func:`speaking`, with ``--jobs`` for commands that synthesize."""
+    return _extended(command, "engine", [*ENGINE_PARAMS, JOBS_PARAM], _engine)
 
 
 @app.command()
@@ -154,28 +193,23 @@ def schema() -> None:
 
 @app.command()
 @customisable
+@speaking
 def script(
     routine: RoutineArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
-    engine: EngineOpt = "piper",
-    voice: VoiceOpt = None,
-    speed: SpeedOpt = None,
-    lang: LangOpt = None,
-    tld: TldOpt = None,
     cache_dir: CacheDirOpt = None,
     *,
     options: Customisation,
+    engine: EngineOptions,
 ) -> None:
     """Show the session's script (every line and chime with its time) without rendering:
     timed with the clips already made for these options (after a render, exactly as rendered),
     and with estimates for the rest."""
-    from cuecast.engines.registry import engine_options
     from cuecast.preview import preview
 
     try:
         text = preview(path=routine, options=options, as_json=as_json, cache_dir=cache_dir,
-                       engine=engine_options(engine, voice=voice, speed=speed, lang=lang,
-                                             tld=tld))
+                       engine=engine)
     except CuecastError as exc:
         raise _fail(exc) from None
     typer.echo(text)
@@ -183,16 +217,12 @@ def script(
 
 @app.command()
 @customisable
+@synthesizing
 def render(
     routine: RoutineArg,
     output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         "-o", "--output", help="MP3 to write (default output/<routine>.mp3); "
         "<name>.cues.json goes beside it.")] = None,
-    engine: EngineOpt = "piper",
-    voice: VoiceOpt = None,
-    speed: SpeedOpt = None,
-    lang: LangOpt = None,
-    tld: TldOpt = None,
     cache_dir: CacheDirOpt = None,
     bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (mono CBR).")] = 64,
     bed: Annotated[Optional[str], typer.Option(  # noqa: UP045
@@ -200,17 +230,14 @@ def render(
         "'noise' (generated) or an audio file to loop (default: none).")] = None,
     allow_long: Annotated[bool, typer.Option(
         help="Render sessions over 3 hours.")] = False,
-    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        help="Clips synthesized at once (Piper; default: one per core, as memory allows)."
-    )] = None,
     *,
     options: Customisation,
+    engine: EngineOptions,
 ) -> None:
     """Render a routine to one tagged MP3 with chapters, plus cues.json and .lrc/.srt/.vtt
     captions beside it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cuecast.engines.registry import engine_options
     from cuecast.render import render as do_render
     from cuecast.timeline import clock
 
@@ -224,9 +251,7 @@ def render(
 
         try:
             result = do_render(
-                path=routine, output=output, options=options,
-                engine=engine_options(engine, voice=voice, speed=speed, lang=lang, tld=tld,
-                                      jobs=jobs),
+                path=routine, output=output, options=options, engine=engine,
                 cache_dir=cache_dir, bitrate=bitrate, bed=bed, allow_long=allow_long,
                 progress=progress)
         except CuecastError as exc:
