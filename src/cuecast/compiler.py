@@ -65,9 +65,12 @@ before the warning and halfway, which move aside to make room; only the countdow
 
 def estimate_ms(text: str) -> int:
     """A voice-free guess of speaking time, for previews: fitted to the default Piper voice
-    over the upper-back session's 102 lines (350 ms + 48 ms a character, residual 0.4 s),
-    rounded up a little so previews do not promise room that is not there."""
-    return 350 + 52 * len(text)
+    over the upper-back session's 256 lines as rendered (short lines, said without the voice's
+    noise: 64 ms a character; longer ones 160 ms plus 49 ms a character), rounded up a little
+    so previews do not promise room that is not there."""
+    if len(text.split()) <= phrases.SHORT_WORDS:
+        return 64 * len(text)
+    return 160 + 49 * len(text)
 
 
 def compile_session(routine: Routine, settings: Settings, duration: Durations) -> Timeline:

@@ -11,6 +11,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from cuecast.timing import format_duration
 
 TEN_LEFT: Final = "Ten seconds left."
+SHORT_WORDS: Final = 8
+"""Lines this short (every cue, announcement and length; not steps) are said the same clear
+way every time: the voice synthesizes them without its noise (:mod:`cuecast.engines.piper`)."""
 
 PLACEHOLDERS: Final = {"announce": ("label", "number", "total", "name"),
                        "last": ("label", "name"), "next": ("name", "length")}
