@@ -4,6 +4,7 @@ and a helper lives in the lowest layer that needs it). The README names every mo
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,29 @@ def test_readme_names_every_module() -> None:
     for module in MODULES:
         if module not in ("__init__", "__main__", "web", "engines"):
             assert f"`{module.rsplit('.', 1)[-1]}`" in layout, module
+
+
+def test_every_third_party_import_is_declared() -> None:
+    """What the package imports, pyproject.toml installs (rich was imported, not declared)."""
+    import sys
+    from importlib.metadata import packages_distributions
+
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"],
+              *(d for extra in project["optional-dependencies"].values() for d in extra)]
+    declared = {re.split(r"[<>=!~;\[ ]", d, maxsplit=1)[0].lower().replace("_", "-")
+                for d in wanted}
+    owners = packages_distributions()
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                and not node.level else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top == "cuecast" or top in sys.stdlib_module_names:
+                    continue
+                dists = {d.lower().replace("_", "-") for d in owners.get(top, [top])}
+                assert dists & declared, f"{path.name} imports {top} ({dists}), undeclared"
