@@ -19,6 +19,9 @@ from cuecast.pcm import RATE
 @pytest.fixture(autouse=True)
 def no_ffprobe(monkeypatch: pytest.MonkeyPatch) -> None:
     """pydub must never ask ffprobe (there is none on a fresh machine)."""
+    from cuecast.audio import pydub as segment_class
+
+    segment_class()  # imported as cuecast imports it: told our ffmpeg, its warnings quiet
     import pydub.audio_segment
 
     def refuse(*args: object, **kwargs: object) -> None:
