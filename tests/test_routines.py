@@ -86,3 +86,22 @@ def test_box_breathing_prompts_every_phase_of_every_breath() -> None:
     assert texts.count("Breathe out.") + texts.count("Exhale.") == cycles
     # each prompt starts exactly on its four-second beat
     assert all((e.start_ms - cues[0].start_ms) % 4000 == 0 for e in cues)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_the_estimate_is_within_one_percent_of_the_voice(path: Path, cache_dir: Path) -> None:
+    """``cuecast script`` before any render (estimates only) against the session laid out with
+    the voice's real clips, at the routine's own defaults."""
+    from cuecast.cache import ClipCache
+    from cuecast.clips import Clips
+    from cuecast.engines.registry import PiperOptions, get_engine
+    from cuecast.pcm import length_ms
+
+    routine = load_routine(path)
+    settings = resolve_settings(routine)
+    estimated = compile_session(routine, settings, estimate_ms)
+    clips = Clips(get_engine(PiperOptions()), ClipCache(cache_dir))
+    clips.prefetch([e.text for e in estimated.speech()])
+    real = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
+    off = (estimated.duration_ms - real.duration_ms) / real.duration_ms
+    assert abs(off) <= 0.01, f"{path.name}: estimate {off:+.2%} off"
