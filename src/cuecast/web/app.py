@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -169,30 +170,35 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
                              "total": clock(timeline.duration_ms, tenths=False),
                              "dropped": len(timeline.dropped), "error": None})
 
-    @app.post("/routine/{name}/render")
-    async def start_render(request: Request, name: str) -> Response:
+    async def form_action(request: Request, name: str,
+                          act: Callable[[Path, Routine, Choice, FormData], str]) -> Response:
+        """Read a routine page's form as the CLI reads its options and act on it: to the
+        page ``act`` returns, or back to the routine page with the one-line message."""
         path, routine = routine_at(name)
         form = await request.form()
         try:
-            choice = _choice(routine, form)
-            resolve_settings(routine, choice.options)  # names checked now, not in the queue
-            stem = _session_stem(name, routine, choice)
-            job = jobs.submit(name, _renderer(config, path, stem, choice))
+            location = act(path, routine, _choice(routine, form), form)
         except CuecastError as exc:
             return _routine_page(request, name, path, routine, str(exc), 400)
-        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+        return RedirectResponse(location, status_code=303)
+
+    @app.post("/routine/{name}/render")
+    async def start_render(request: Request, name: str) -> Response:
+        def queue(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
+            resolve_settings(routine, choice.options)  # names checked now, not in the queue
+            stem = _session_stem(name, routine, choice)
+            return f"/jobs/{jobs.submit(name, _renderer(config, path, stem, choice)).id}"
+
+        return await form_action(request, name, queue)
 
     @app.post("/routine/{name}/save")
     async def save(request: Request, name: str) -> Response:
-        path, routine = routine_at(name)
-        form = await request.form()
-        try:
-            choice = _choice(routine, form)
+        def write(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
             saved = save_customised(path=path, options=choice.options,
                                     name=str(form.get("save_as") or ""))
-        except CuecastError as exc:
-            return _routine_page(request, name, path, routine, str(exc), 400)
-        return RedirectResponse(f"/routine/{quote(saved.stem)}", status_code=303)
+            return f"/routine/{quote(saved.stem)}"
+
+        return await form_action(request, name, write)
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse)
     def job_page(request: Request, job_id: str) -> HTMLResponse:
