@@ -16,12 +16,11 @@ from cuecast.listening import (
     check_session,
     distance,
     fixed_phrases,
-    load_cues,
     normalise,
 )
 from cuecast.options import Customisation
 from cuecast.preview import preview_timeline
-from cuecast.render import render
+from cuecast.render import read_cues, render
 
 from .conftest import UPPER_BACK
 
@@ -92,7 +91,7 @@ def test_a_session_transcribed_whole(recognizer: Recognizer, cache_dir: Path,
     path.write_text(SHORT, encoding="utf-8")
     done = render(path=path, output=tmp_path / "short.mp3", cache_dir=cache_dir,
                   options=Customisation(rest=4))
-    cues = load_cues(done.mp3)
+    cues = read_cues(done.mp3)
     report = check_session(done.mp3, cues, recognizer)
     spoken = [e for e in cues["events"] if e["kind"] == "speech"]
     assert len(report.lines) == len(spoken)

@@ -6,12 +6,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
 from cuecast import levelling
-from cuecast.cache import ClipCache
+from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.engines import Engine, speakable
+from cuecast.engines.registry import EngineOptions, PiperOptions, get_engine
 from cuecast.errors import CuecastError
 from cuecast.pcm import Levelled, length_ms
 
@@ -21,6 +23,13 @@ Progress = Callable[[int, int, int], None]
 
 class Clips:
     """Every phrase is synthesized at most once per cache; counts what came from where."""
+
+    @classmethod
+    def open(cls, engine: EngineOptions | None, cache_dir: Path | None) -> Clips:
+        """The clips of ``engine`` (Piper's default voice if None) in ``cache_dir`` (the user
+        cache dir if None)."""
+        return cls(get_engine(engine or PiperOptions()), ClipCache(cache_dir or
+                                                                    default_cache_dir()))
 
     def __init__(self, engine: Engine, cache: ClipCache) -> None:
         self.engine, self.cache = engine, cache

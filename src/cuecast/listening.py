@@ -7,7 +7,6 @@ Text is compared normalised: case, punctuation and hyphens dropped, numbers as w
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from collections import Counter
@@ -21,14 +20,12 @@ import numpy as np
 from cuecast import ffmpeg
 from cuecast.asr import RATE as ASR_RATE
 from cuecast.asr import Recognizer, Word, to_whisper
-from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.clips import Clips, Progress
-from cuecast.engines.registry import PiperOptions, get_engine
 from cuecast.errors import OptionError
 from cuecast.options import Customisation
 from cuecast.pcm import RATE, sample_at
 from cuecast.phrases import CuePhrases, count, fixed, likely, number_word
-from cuecast.render import render
+from cuecast.render import read_cues, render
 
 FIXED_CUES: Final = frozenset({"begin", "release", "halfway", "warning", "countdown", "count",
                                "switch", "announce", "timing", "next"})
@@ -215,12 +212,6 @@ def session_phrases(cues: dict[str, Any], *, fixed_only: bool = False) -> list[t
                               and (not fixed_only or e["cue"] in FIXED_CUES)))
 
 
-def load_cues(mp3: Path) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(mp3.with_name(mp3.stem + ".cues.json").read_text(
-        encoding="utf-8"))
-    return doc
-
-
 MODES: Final = ("session", "phrases", "fixed")
 
 
@@ -232,11 +223,11 @@ def listen(*, path: Path, options: Customisation | None = None, cache_dir: Path 
     if mode not in MODES:
         raise OptionError(f"--mode must be one of {', '.join(MODES)}, not '{mode}'")
     done = render(path=path, options=options, cache_dir=cache_dir, progress=progress)
-    cues = load_cues(done.mp3)
+    cues = read_cues(done.mp3)
     recognizer = Recognizer()
     if mode == "session":
         return check_session(done.mp3, cues, recognizer)
-    clips = Clips(get_engine(PiperOptions()), ClipCache(cache_dir or default_cache_dir()))
+    clips = Clips.open(None, cache_dir)
     if mode == "phrases":
         return check_phrases(session_phrases(cues), clips.samples, recognizer)
     return check_phrases(fixed_phrases(cues), clips.samples, recognizer, fixed_only=True)

@@ -6,12 +6,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.clips import Clips
 from cuecast.compiler import compile_session, estimate_ms
-from cuecast.engines.registry import EngineOptions, PiperOptions, get_engine
+from cuecast.engines.registry import EngineOptions
 from cuecast.loader import load_routine
 from cuecast.options import Customisation
+from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
 from cuecast.timeline import Timeline, clock
 
@@ -35,16 +35,19 @@ Lengths = Callable[[str], int | None]
 
 def cached_lengths(engine: EngineOptions | None, cache_dir: Path | None) -> Lengths:
     """The lengths of the clips ``engine`` has already made (looked up, never synthesized)."""
-    clips = Clips(get_engine(engine or PiperOptions()), ClipCache(cache_dir or
-                                                                   default_cache_dir()))
-    return clips.known_ms
+    return Clips.open(engine, cache_dir).known_ms
 
 
 def preview_timeline(*, path: Path, options: Customisation | None = None,
                      lengths: Lengths | None = None) -> Timeline:
-    """The session laid out without synthesizing anything: real clip lengths where
+    """The session of the routine at ``path`` laid out without synthesizing anything."""
+    return layout(load_routine(path), options, lengths)
+
+
+def layout(routine: Routine, options: Customisation | None = None,
+           lengths: Lengths | None = None) -> Timeline:
+    """A loaded routine laid out without synthesizing anything: real clip lengths where
     ``lengths`` knows them, estimates for the rest."""
-    routine = load_routine(path)
 
     def duration(text: str) -> int:
         known = lengths(text) if lengths is not None else None

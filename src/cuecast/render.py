@@ -8,18 +8,17 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
 from cuecast import captions, ffmpeg, phrases
 from cuecast.bed import Bed, file_loop, level, noise_loop
-from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.chimes import chime
 from cuecast.clips import Clips, Progress
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.dynamics import fade_out
-from cuecast.engines.registry import EngineOptions, PiperOptions, get_engine
+from cuecast.engines.registry import EngineOptions
 from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.files import atomic, slugify, sweep
 from cuecast.levelling import TARGET_LUFS
@@ -63,6 +62,13 @@ FADE_MS: Final = 2000
 """Fade at the very end (over the bell's tail and the last silence)."""
 
 
+def read_cues(mp3: Path) -> dict[str, Any]:
+    """The ``cues.json`` written beside a rendered MP3. Raises OSError or ValueError."""
+    doc: dict[str, Any] = json.loads(mp3.with_name(mp3.stem + ".cues.json").read_text(
+        encoding="utf-8"))
+    return doc
+
+
 def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[str, Path]]:
     if output is None:
         mp3 = Path("output") / f"{slugify(routine_path.stem)}.mp3"
@@ -102,8 +108,7 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
                           "minutes (over 3 hours); pass --allow-long if you mean it")
     bed_loop = _bed(bed)
     cover = _cover(path, routine)
-    tts = get_engine(engine or PiperOptions())
-    clips = Clips(tts, ClipCache(cache_dir or default_cache_dir()))
+    clips = Clips.open(engine, cache_dir)
     exercises = routine.exercises
     ahead = phrases.likely({e.timing.per_side for e in exercises if e.timing.reps is None},
                            {e.timing.per_side for e in exercises if e.timing.reps is not None})

@@ -25,6 +25,10 @@ class PiperOptions:
     """Clips synthesized at once; None for one per core the process may run on, as memory
     allows."""
 
+    def __post_init__(self) -> None:
+        if not 0.5 <= self.speed <= 2.0:
+            raise OptionError(f"--speed must be between 0.5 and 2, not {self.speed:g}")
+
 
 @dataclass(frozen=True)
 class GttsOptions:

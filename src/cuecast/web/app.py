@@ -25,17 +25,18 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from cuecast.clips import Progress
-from cuecast.engines.registry import engine_options
+from cuecast.engines.registry import PiperOptions
 from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.files import slugify
 from cuecast.library import Entry, import_article, list_routines, save_customised
 from cuecast.loader import load_routine
 from cuecast.options import Customisation, choices, customisation, settable
-from cuecast.preview import Lengths, cached_lengths, preview_timeline
+from cuecast.preview import Lengths, cached_lengths, layout
 from cuecast.render import render
-from cuecast.routine import Routine
+from cuecast.routine import Exercise, Routine
 from cuecast.settings import resolve_settings
 from cuecast.timeline import clock
+from cuecast.timing import MAX_HOLD_MS, MAX_REPS
 from cuecast.web.access import guard
 from cuecast.web.feed import CHAPTERS_TYPE, feed
 from cuecast.web.jobs import RenderQueue
@@ -53,7 +54,6 @@ HERE: Final = Path(__file__).parent
 MAX_UPLOAD: Final = 2_000_000
 """Largest article accepted (as ``cuecast import``); a saved article is far smaller."""
 UPLOAD_SUFFIXES: Final = (".txt", ".md", ".markdown", ".html", ".htm")
-SPEEDS: Final = (0.8, 0.9, 1.0, 1.1, 1.25)
 BEDS: Final = ("none", "noise")
 CACHING: Final = {"Cache-Control": "private, no-cache"}
 """Rendered files keep their names across re-renders: revalidate (ETag) before reuse."""
@@ -78,7 +78,8 @@ class Choice:
     """What the routine page's form asks for: options as the CLI's, plus the voice's."""
 
     options: Customisation
-    speed: float
+    engine: PiperOptions
+    """The voice's options (its speed)."""
     bed: str
 
 
@@ -109,10 +110,10 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         except RoutineError as exc:
             raise HTTPException(422, str(exc.problems[0])) from None
 
-    def lengths(speed: float) -> Lengths:
-        """The lengths of the clips already made at this speed: the total shown is the
+    def lengths(engine: PiperOptions) -> Lengths:
+        """The lengths of the clips already made with this voice: the total shown is the
         render's wherever the clips exist."""
-        return cached_lengths(engine_options("piper", speed=speed), config.cache_dir)
+        return cached_lengths(engine, config.cache_dir)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -146,24 +147,22 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     @app.get("/routine/{name}", response_class=HTMLResponse)
     def routine_page(request: Request, name: str) -> HTMLResponse:
-        path, routine = routine_at(name)
-        return _routine_page(request, name, path, routine)
+        return _routine_page(request, name, routine_at(name)[1])
 
-    def _routine_page(request: Request, name: str, path: Path, routine: Routine,
+    def _routine_page(request: Request, name: str, routine: Routine,
                       error: str | None = None, status: int = 200) -> HTMLResponse:
         effective = Customisation().over(routine.defaults)
-        total = preview_timeline(path=path, lengths=lengths(1.0)).duration_ms
+        total = layout(routine, lengths=lengths(PiperOptions())).duration_ms
         return page(request, "routine.html", status, name=name, routine=routine, error=error,
                     total=total,
                     fields=_fields(effective), exercises=_exercises(routine))
 
     @app.get("/api/preview/{name}")
     def preview(request: Request, name: str) -> JSONResponse:
-        path, routine = routine_at(name)
+        routine = routine_at(name)[1]
         try:
             choice = _choice(routine, request.query_params)
-            timeline = preview_timeline(path=path, options=choice.options,
-                                        lengths=lengths(choice.speed))
+            timeline = layout(routine, choice.options, lengths(choice.engine))
         except CuecastError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"total_ms": timeline.duration_ms,
@@ -179,7 +178,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         try:
             location = act(path, routine, _choice(routine, form), form)
         except CuecastError as exc:
-            return _routine_page(request, name, path, routine, str(exc), 400)
+            return _routine_page(request, name, routine, str(exc), 400)
         return RedirectResponse(location, status_code=303)
 
     @app.post("/routine/{name}/render")
@@ -333,19 +332,24 @@ def _fields(effective: Customisation) -> list[dict[str, Any]]:
     return out
 
 
+def _as_written(ex: Exercise) -> str:
+    """An exercise's stepper value as the routine gives it: reps, or seconds (per side)."""
+    t = ex.timing
+    return str(t.reps) if t.reps is not None else f"{(t.hold_ms or 0) / 1000:g}"
+
+
 def _exercises(routine: Routine) -> list[dict[str, Any]]:
     """Each exercise with the stepper it gets: seconds (per side) or reps."""
     rows = []
     for i, ex in enumerate(routine.exercises):
         t = ex.timing
+        row = {"field": f"ex{i}", "name": ex.name, "value": _as_written(ex),
+               "timing": t.describe(), "min": 1}
         if t.reps is not None:
-            rows.append({"field": f"ex{i}", "name": ex.name, "value": t.reps, "unit": "reps",
-                         "step": 1, "min": 1, "max": 500, "timing": t.describe()})
+            row.update(unit="reps", step=1, max=MAX_REPS)
         else:
-            seconds = (t.hold_ms or 0) / 1000
-            rows.append({"field": f"ex{i}", "name": ex.name, "value": f"{seconds:g}",
-                         "unit": "s per side" if t.per_side else "s", "step": 5, "min": 1,
-                         "max": 1800, "timing": t.describe()})
+            row.update(unit="s per side" if t.per_side else "s", step=5, max=MAX_HOLD_MS // 1000)
+        rows.append(row)
     return rows
 
 
@@ -358,16 +362,14 @@ def _choice(routine: Routine, form: Any) -> Choice:
         value = form.get(name)
         if value is not None and str(value).strip() != "":
             given[name] = str(value).strip()
-    holds, reps = [], []
+    holds: list[str] = []
+    reps: list[str] = []
     for i, ex in enumerate(routine.exercises):
         value = str(form.get(f"ex{i}") or "").strip()
         if not value:
             continue
-        if ex.timing.reps is not None:
-            if value != str(ex.timing.reps):
-                reps.append(f"{ex.name}={value}")
-        elif value != f"{(ex.timing.hold_ms or 0) / 1000:g}":
-            holds.append(f"{ex.name}={value}")
+        if value != _as_written(ex):
+            (reps if ex.timing.reps is not None else holds).append(f"{ex.name}={value}")
     given.update(hold=tuple(holds), reps=tuple(reps))
     options = customisation(given)
     speed_text = str(form.get("speed") or "1")
@@ -375,12 +377,11 @@ def _choice(routine: Routine, form: Any) -> Choice:
         speed = float(speed_text)
     except ValueError:
         raise OptionError(f"--speed: must be a number, not '{speed_text}'") from None
-    if not 0.5 <= speed <= 2:
-        raise OptionError(f"--speed must be between 0.5 and 2, not {speed:g}")
+    engine = PiperOptions(speed=speed)  # its range checked there, as for the CLI
     bed = str(form.get("bed") or "none")
     if bed not in BEDS:
         raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'")
-    return Choice(options, speed, bed)
+    return Choice(options, engine, bed)
 
 
 def _session_stem(name: str, routine: Routine, choice: Choice) -> str:
@@ -388,9 +389,9 @@ def _session_stem(name: str, routine: Routine, choice: Choice) -> str:
     name of its own, so versions never overwrite each other."""
     plain = Customisation().over(routine.defaults)
     effective = choice.options.over(routine.defaults)
-    if effective == plain and choice.speed == 1 and choice.bed == "none":
+    if effective == plain and choice.engine == PiperOptions() and choice.bed == "none":
         return slugify(name)
-    key = json.dumps([effective.model_dump(mode="json"), choice.speed, choice.bed],
+    key = json.dumps([effective.model_dump(mode="json"), choice.engine.speed, choice.bed],
                      sort_keys=True)
     return f"{slugify(name)}-custom-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
 
@@ -398,7 +399,7 @@ def _session_stem(name: str, routine: Routine, choice: Choice) -> str:
 def _renderer(config: Config, path: Path, stem: str, choice: Choice) -> Any:
     def run(progress: Progress) -> str:
         render(path=path, output=config.output / f"{stem}.mp3", options=choice.options,
-               engine=engine_options("piper", speed=choice.speed),
+               engine=choice.engine,
                cache_dir=config.cache_dir, bed=None if choice.bed == "none" else choice.bed,
                progress=progress)
         return stem

@@ -6,12 +6,11 @@ path, so nothing a request says reaches the file system.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from cuecast.render import SIDECARS
+from cuecast.render import SIDECARS, read_cues
 
 MEDIA_TYPES: Final = {".mp3": "audio/mpeg", ".cues.json": "application/json",
                       ".lrc": "text/plain; charset=utf-8",
@@ -37,41 +36,49 @@ class Session:
     """When the MP3 was written (seconds since the epoch)."""
 
     def cues(self) -> dict[str, Any]:
-        doc: dict[str, Any] = json.loads(self.path(".cues.json").read_text(encoding="utf-8"))
-        return doc
+        return read_cues(self.mp3)
 
     def path(self, ext: str) -> Path:
         return self.mp3.with_name(self.stem + ext)
 
 
-def list_sessions(folder: Path) -> list[Session]:
-    """Every complete session in ``folder``, newest first (temporary and hidden files and MP3s
-    without a readable cues.json are left out)."""
+def _mp3s(folder: Path) -> list[Path]:
+    """The MP3s listed in ``folder`` (not temporary or hidden files)."""
     if not folder.is_dir():
         return []
-    found = []
-    for mp3 in folder.iterdir():
-        if mp3.suffix != ".mp3" or mp3.name.startswith(".") or not mp3.is_file():
-            continue
-        try:
-            doc = json.loads(mp3.with_name(mp3.stem + ".cues.json").read_text(encoding="utf-8"))
-            stat = mp3.stat()
-            found.append(Session(mp3.stem, mp3, str(doc["title"]), int(doc["duration_ms"]),
-                                 stat.st_size, stat.st_mtime))
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # being written, or not ours
+    return [p for p in folder.iterdir()
+            if p.suffix == ".mp3" and not p.name.startswith(".") and p.is_file()]
+
+
+def _session(mp3: Path) -> Session | None:
+    """The session of a listed MP3, or None without a readable cues.json beside it."""
+    try:
+        doc = read_cues(mp3)
+        stat = mp3.stat()
+        return Session(mp3.stem, mp3, str(doc["title"]), int(doc["duration_ms"]),
+                       stat.st_size, stat.st_mtime)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # being written, or not ours
+
+
+def list_sessions(folder: Path) -> list[Session]:
+    """Every complete session in ``folder``, newest first."""
+    found = [s for s in map(_session, _mp3s(folder)) if s is not None]
     return sorted(found, key=lambda s: (-s.mtime, s.stem))
 
 
 def find_session(folder: Path, stem: str) -> Session | None:
-    return next((s for s in list_sessions(folder) if s.stem == stem), None)
+    """The session named ``stem``, found by listing: only its own cues.json is read."""
+    mp3 = next((p for p in _mp3s(folder) if p.stem == stem), None)
+    return None if mp3 is None else _session(mp3)
 
 
 def listed_file(folder: Path, name: str) -> tuple[Session, str] | None:
     """The session and extension a requested file name stands for, if it is listed."""
-    for session in list_sessions(folder):
-        for ext in (".mp3", *SIDECARS, CHAPTERS):
-            if name == session.stem + ext:
+    for ext in (".mp3", *SIDECARS, CHAPTERS):
+        if name.endswith(ext):
+            session = find_session(folder, name.removesuffix(ext))
+            if session is not None:
                 return session, ext
     return None
 
