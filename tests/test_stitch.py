@@ -51,6 +51,32 @@ def test_chime_under_loud_speech_saturates_instead_of_wrapping() -> None:
     assert out[at + 10] == 32767  # 30000 + 10000 clipped, not wrapped to a negative
 
 
+@pytest.mark.parametrize("size", [441, RATE])
+def test_a_chime_under_speech_is_limited_to_the_ceiling_and_nothing_else_changes(
+        size: int) -> None:
+    """Each clip is within the ceiling on its own; together they are not, and the mix is
+    limited smoothly (no step) while everything that sounds alone is untouched."""
+    ceiling = 10 ** (-3.5 / 20)
+    t = np.arange(RATE) / RATE
+    clips = {"line": np.round(0.6 * 32767 * np.sin(2 * np.pi * 220 * t)).astype(np.int16),
+             "begin": np.round(0.3 * 32767 * np.sin(2 * np.pi * 880 * t[: RATE // 2])
+                               ).astype(np.int16)}
+    tl = _timeline([(0, 1000, "speech", "line"), (2000, 3000, "speech", "line"),
+                    (2000, 2500, "chime", "begin")], 3500)
+    out = np.concatenate(list(pieces(tl, lambda e: clips[e.text], size, ceiling=ceiling)))
+    plain = np.concatenate(list(pieces(tl, lambda e: clips[e.text], size)))
+    together = slice(sample_at(2000), sample_at(3000))
+    assert np.max(np.abs(plain[together].astype(int))) > ceiling * 32768  # it needed limiting
+    assert np.max(np.abs(out.astype(int))) <= ceiling * 32768 + 1
+    alone = np.ones(len(out), dtype=bool)
+    alone[together] = False
+    assert np.array_equal(out[alone], plain[alone])  # the first line, alone, is untouched
+    # the gain ramps instead of stepping: sample to sample, the limited mix moves no more
+    # than the unlimited one does (a 220 + 880 Hz mix moves at most ~2900 a sample)
+    assert np.abs(np.diff(out[together].astype(int))).max() <= np.abs(
+        np.diff(plain[together].astype(int))).max()
+
+
 def test_clip_longer_than_its_slot_is_an_error() -> None:
     bad = _timeline([(0, 100, "speech", "a")], 1000)
     with pytest.raises(RenderError, match="its slot"):

@@ -16,7 +16,7 @@ from pydantic.fields import FieldInfo
 
 from cuecast import __version__
 from cuecast.errors import CuecastError, RoutineError
-from cuecast.options import Customisation, customisation, flag, settable
+from cuecast.options import DEFAULT_BITRATE, Customisation, customisation, flag, settable
 
 if TYPE_CHECKING:
     from cuecast.engines.registry import EngineOptions
@@ -224,7 +224,8 @@ def render(
         "-o", "--output", help="MP3 to write (default output/<routine>.mp3); "
         "<name>.cues.json goes beside it.")] = None,
     cache_dir: CacheDirOpt = None,
-    bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (mono CBR).")] = 64,
+    bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (mono CBR).")
+                       ] = DEFAULT_BITRATE,
     bed: Annotated[Optional[str], typer.Option(  # noqa: UP045
         metavar="noise|FILE", help="Ambient bed under the voice, ducked while it speaks: "
         "'noise' (generated) or an audio file to loop (default: none).")] = None,

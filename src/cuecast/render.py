@@ -23,8 +23,8 @@ from cuecast.errors import OptionError, RenderError, RoutineError
 from cuecast.files import atomic, slugify, sweep
 from cuecast.levelling import TARGET_LUFS
 from cuecast.loader import load_routine, read_cover
-from cuecast.master import master
-from cuecast.options import Customisation
+from cuecast.master import CEILING, master
+from cuecast.options import BITRATES, DEFAULT_BITRATE, Customisation
 from cuecast.pcm import RATE, length_ms, sample_at
 from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
@@ -35,8 +35,6 @@ from cuecast.timing import format_duration
 
 MAX_SESSION_MS: Final = 3 * 3600 * 1000
 """Longest session rendered without ``--allow-long``."""
-BITRATES: Final = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192)
-"""MP3 bitrates (kbps) offered; 64 is plenty for one voice in mono."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[st
 
 def render(*, path: Path, output: Path | None = None, options: Customisation | None = None,
            engine: EngineOptions | None = None, cache_dir: Path | None = None,
-           bitrate: int = 64, bed: str | None = None, allow_long: bool = False,
+           bitrate: int = DEFAULT_BITRATE, bed: str | None = None, allow_long: bool = False,
            progress: Progress | None = None) -> Rendered:
     """Render a routine to MP3 and its sidecars, customised by ``options`` (over the routine's
     defaults). ``bed`` is ``noise`` or an audio file. Raises CuecastError subclasses."""
@@ -139,7 +137,7 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
             bed(piece, first)
         fade(piece, first)
 
-    session = pieces(timeline, mastered.get, PIECE, finish)
+    session = pieces(timeline, mastered.get, PIECE, finish, ceiling=CEILING)
     lyrics = captions.lrc(timeline)
     texts = {".cues.json": json.dumps({**timeline.to_json(), "loudness": {
                  "integrated_lufs": round(decoded_lufs, 2),

@@ -1,7 +1,9 @@
 """Lay clips at their timeline positions, in one pass, sample-exact, a piece at a time.
 
-Speech lines never overlap (the compiler guarantees it); chimes may ring under them. A clip
-longer than its event is an error, never silently cut (pydub's ``overlay`` would).
+Speech lines never overlap (the compiler guarantees it); chimes may ring under them. Where
+they do, the mix is limited to the ceiling: each was levelled with headroom on its own, but a
+chime's peak under a line's peak adds up past it. A clip longer than its event is an error,
+never silently cut (pydub's ``overlay`` would).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from cuecast.dynamics import limiter_gain
 from cuecast.errors import RenderError
 from cuecast.pcm import sample_at
 from cuecast.timeline import Event, Timeline
@@ -19,15 +22,18 @@ Finish = Callable[[np.ndarray, int], None]
 
 
 def pieces(timeline: Timeline, audio: Callable[[Event], np.ndarray], size: int,
-           finish: Finish | None = None) -> Iterator[np.ndarray]:
+           finish: Finish | None = None, *, ceiling: float | None = None) -> Iterator[np.ndarray]:
     """The session's int16 samples, ``size`` at a time, in order: only one piece of the
     session is ever in memory, however long it runs. ``audio(event)`` gives each event's
     samples, asked for again for each piece it sounds in, so no clip is held longer than its
-    piece; every clip is checked against its slot before the first piece is made."""
+    piece; every clip is checked against its slot before the first piece is made. Events that
+    sound together are mixed and, given a ``ceiling`` (a fraction of full scale), limited to
+    it; without one the mix only saturates."""
     total = sample_at(timeline.duration_ms)
     lengths: dict[tuple[str, str], int] = {}
-    placed: dict[int, list[Event]] = {}
-    for event in timeline.events:
+    groups: list[list[tuple[int, Event]]] = []  # events that sound together, with their starts
+    group_end = -1
+    for event in sorted(timeline.events, key=lambda e: e.start_ms):
         key = (event.kind, event.text)
         if key not in lengths:
             lengths[key] = len(audio(event))
@@ -37,16 +43,40 @@ def pieces(timeline: Timeline, audio: Callable[[Event], np.ndarray], size: int,
         if length > room + 1 or start + length > total:
             raise RenderError(f"clip for {event.text[:40]!r} is {length} samples, its slot "
                               f"{room}: the timeline was not compiled with these clips")
-        for k in range(start // size, (start + max(length, 1) - 1) // size + 1):
-            placed.setdefault(k, []).append(event)
+        if start >= group_end:
+            groups.append([])
+        groups[-1].append((start, event))
+        group_end = max(group_end, start + length)
+    placed: dict[int, list[list[tuple[int, Event]]]] = {}
+    for group in groups:
+        first = group[0][0]
+        last = max(start + max(lengths[(e.kind, e.text)], 1) for start, e in group)
+        for k in range(first // size, (last - 1) // size + 1):
+            placed.setdefault(k, []).append(group)
     for k, a in enumerate(range(0, total, size)):
         buf = np.zeros(min(size, total - a), dtype=np.int32)
-        for event in placed.get(k, ()):
-            clip, start = audio(event), sample_at(event.start_ms)
-            # mixed, not copied: a chime may ring under speech
+        for group in placed.get(k, ()):
+            clip, start = _mixed(group, audio, ceiling), group[0][0]
             lo, hi = max(a, start), min(a + len(buf), start + len(clip))
             buf[lo - a: hi - a] += clip[lo - start: hi - start]
         piece = np.clip(buf, -32768, 32767).astype(np.int16)  # saturate, never wrap around
         if finish is not None:
             finish(piece, a)
         yield piece
+
+
+def _mixed(group: list[tuple[int, Event]], audio: Callable[[Event], np.ndarray],
+           ceiling: float | None) -> np.ndarray:
+    """The events of one group mixed from the group's first sample (int32 or int16)."""
+    if len(group) == 1:
+        return audio(group[0][1])
+    first = group[0][0]
+    clips = [(start - first, audio(event)) for start, event in group]
+    mix = np.zeros(max(offset + len(clip) for offset, clip in clips), dtype=np.int32)
+    for offset, clip in clips:
+        mix[offset: offset + len(clip)] += clip
+    if ceiling is None:
+        return mix
+    x = mix / 32768.0
+    limited: np.ndarray = np.round(x * limiter_gain(x, ceiling) * 32768.0).astype(np.int32)
+    return limited
