@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from cuecast.cache import ClipCache
 from cuecast.clips import Clips
 from cuecast.engines.registry import PiperOptions, get_engine
 from cuecast.listening import (
+    align,
+    by_line,
     check_phrases,
     check_session,
     distance,
@@ -43,11 +46,53 @@ def test_normalise(text: str, words: list[str]) -> None:
     assert normalise(text) == words
 
 
-def test_distance() -> None:
-    assert distance("a b c".split(), "a b c".split()) == 0
-    assert distance("a b c".split(), "a x c".split()) == 1
-    assert distance("a b c".split(), "a c".split()) == 1
-    assert distance([], "a b".split()) == 2
+@pytest.mark.parametrize(("said", "heard", "errors", "aligned"), [
+    ("a b c", "a b c", 0, [0, 1, 2]),
+    ("a b c", "a x c", 1, [0, 1, 2]),
+    ("a b c", "a c", 1, [0, 2]),
+    ("", "a b", 2, [None, None]),
+    ("a b", "", 2, []),
+    ("breathe out ten seconds left", "breathe out ten ten seconds left", 1,
+     [0, 1, None, 2, 3, 4]),
+    ("one two three four", "one three four", 1, [0, 2, 3]),
+    ("inhale lengthen your spine", "inhale venting your spine", 1, [0, 1, 2, 3]),
+])
+def test_distance_and_alignment(said: str, heard: str, errors: int,
+                                aligned: list[int | None]) -> None:
+    a, b = said.split(), heard.split()
+    assert distance(a, b) == errors
+    got = align(a, b)
+    assert got == aligned
+    # the alignment accounts for exactly the errors counted
+    pairs = [(k, w) for k, w in zip(got, b) if k is not None]
+    subs = sum(a[k] != w for k, w in pairs)
+    assert subs + (len(b) - len(pairs)) + (len(a) - len(pairs)) == errors
+
+
+def _slow_distance(a: list[str], b: list[str]) -> int:
+    """The textbook recursion, to check the vectorised table against."""
+    if not a or not b:
+        return len(a) + len(b)
+    return min(_slow_distance(a[:-1], b) + 1, _slow_distance(a, b[:-1]) + 1,
+               _slow_distance(a[:-1], b[:-1]) + (a[-1] != b[-1]))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_distance_matches_the_textbook_recursion(seed: int) -> None:
+    rnd = random.Random(seed)
+    a = [rnd.choice("xyz") for _ in range(rnd.randint(0, 6))]
+    b = [rnd.choice("xyz") for _ in range(rnd.randint(0, 6))]
+    assert distance(a, b) == _slow_distance(a, b)
+
+
+def test_heard_words_go_to_the_line_they_align_with_not_the_nearest_time() -> None:
+    """Whisper put "ten" at the end of "Breathe out." by time; by alignment it starts the
+    next line, and an extra word stays with the line heard before it."""
+    said = ["breathe", "out", "ten", "seconds", "left"]
+    line_of = [0, 0, 1, 1, 1]
+    heard = ["breathe", "out", "ten", "um", "seconds", "left"]
+    assert by_line(align(said, heard), line_of, heard, 2) == [
+        ["breathe", "out"], ["ten", "um", "seconds", "left"]]
 
 
 def test_the_model_is_joined_once(tmp_path: Path) -> None:
