@@ -11,6 +11,7 @@ import pytest
 from cuecast.asr import Recognizer, model_dir
 from cuecast.cache import ClipCache
 from cuecast.clips import Clips
+from cuecast.engines.piper import PiperEngine, pronounced
 from cuecast.engines.registry import PiperOptions, get_engine
 from cuecast.listening import (
     align,
@@ -115,6 +116,35 @@ def test_every_fixed_cue_is_understood_on_its_own(recognizer: Recognizer,
     assert len(phrases) > 90
     report = check_phrases(phrases, clips.samples, recognizer, fixed_only=True)
     assert not report.misheard(), report.text("fixed cues")
+
+
+
+def test_the_words_this_voice_was_measured_to_swallow_are_understood(
+        recognizer: Recognizer) -> None:
+    """The two rewrites of ``SAID_AS``, each on a line where it was measured: a short line is
+    said the same way every time (0 of 8 understood without the comma's pause); a long line
+    varies, so it is said five times (without the longer vowel 1 of 8 had "feel", not "fill")."""
+    engine = PiperEngine()
+    said = {"Inhale, lengthen your spine.": 1,
+            "Gently bump your hips over to the left to feel a nice stretch along the left "
+            "side of your body.": 5}
+    phrases = [("breath", text) for text, times in said.items() for _ in range(times)]
+    report = check_phrases(phrases, lambda text: engine.synthesize(text).samples, recognizer,
+                           distinct=False)
+    short, *long = report.lines
+    assert short.understood, report.text("swallowed words")
+    assert sum("feel" in normalise(line.heard) for line in long) >= 4, report.text("feel")
+
+
+@pytest.mark.parametrize(("phonemes", "said"), [
+    ("ɪnhˈeɪl, lˈɛŋθən jʊɹ spˈaɪn.", "ɪnhˈeɪl,  lˈɛŋθən jʊɹ spˈaɪn."),
+    ("tə fˈiːl ɐ nˈaɪs stɹˈɛtʃ", "tə fˈiːːl ɐ nˈaɪs stɹˈɛtʃ"),
+    ("fˈiːlɪŋ", "fˈiːːlɪŋ"),
+    ("nˈiːl", "nˈiːːl"),  # kneel
+    ("ɹˈɛst. nˈɛkst ˈʌp", "ɹˈɛst. nˈɛkst ˈʌp"),  # nothing to change
+])
+def test_said_as(phonemes: str, said: str) -> None:
+    assert pronounced(list(phonemes)) == list(said)
 
 
 SHORT = """

@@ -212,12 +212,14 @@ def _onset(audio: np.ndarray, start_ms: int, end_ms: int) -> int | None:
 
 
 def check_phrases(phrases: Iterable[tuple[str, str]], samples: Callable[[str], np.ndarray],
-                  recognizer: Recognizer, *, fixed_only: bool = False) -> Report:
-    """Every distinct (cue, phrase) transcribed on its own, padded with silence; with
+                  recognizer: Recognizer, *, fixed_only: bool = False,
+                  distinct: bool = True) -> Report:
+    """Every distinct (cue, phrase) transcribed on its own, padded with silence (each one
+    given, with ``distinct=False``: a voice that varies says it anew each time); with
     ``fixed_only``, each judged on the compiler's own words."""
     report = Report()
     pad = np.zeros(ASR_RATE * PAD_MS // 1000, np.float32)
-    for cue, text in dict.fromkeys(phrases):
+    for cue, text in dict.fromkeys(phrases) if distinct else phrases:
         heard = recognizer.text(np.concatenate([pad, to_whisper(samples(text), RATE), pad]))
         said = normalise(fixed_part(text, cue) if fixed_only else text)
         report.words += len(said)
