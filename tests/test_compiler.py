@@ -146,12 +146,14 @@ def test_reps_counted_with_phrases_first_then_counts_alone() -> None:
     ]
 
 
-@pytest.mark.parametrize(("ms_per_char", "exhale_at"), [
-    (20, 2000),  # short lines: the exhale is on the half beat
-    (50, 2000),  # the inhale line ends before the half beat: the exhale still waits for it
-    (80, 2270),  # it runs past the half beat: the exhale follows it instead of being dropped
+@pytest.mark.parametrize(("ms_per_char", "exhale_at", "exhale"), [
+    (20, 2000, "Exhale, round up."),  # short lines: the exhale is on the half beat
+    (50, 2000, "Exhale, round up."),  # the inhale line ends before the half beat: it waits
+    (80, 2270, "Exhale, round up."),  # it runs past the half beat: the exhale follows it
+    (110, 2990, "Exhale."),  # no room for the movement's phrase: the plain word, not nothing
 ])
-def test_rep_exhale_follows_a_long_inhale_line(ms_per_char: int, exhale_at: int) -> None:
+def test_rep_exhale_follows_a_long_inhale_line(ms_per_char: int, exhale_at: int,
+                                               exhale: str) -> None:
     def duration(text: str) -> int:
         return 100 + ms_per_char * len(text) if "," in text else 300
 
@@ -159,7 +161,7 @@ def test_rep_exhale_follows_a_long_inhale_line(ms_per_char: int, exhale_at: int)
     hold = next(h for h in tl.blocks if h.exercise == "Cat-Cow")
     first = [e for e in tl.speech() if e.exercise == "Cat-Cow"
              and hold.start_ms <= e.start_ms < hold.start_ms + 4000]
-    assert [e.text for e in first] == ["One, inhale, belly down.", "Exhale, round up."]
+    assert [e.text for e in first] == ["One, inhale, belly down.", exhale]
     assert first[1].start_ms - hold.start_ms == exhale_at
     assert not [d for d in tl.dropped if d.exercise == "Cat-Cow"]
 

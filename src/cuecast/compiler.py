@@ -272,8 +272,9 @@ class _Layout:
                 phrased = f"{word[:-1]}, {ex.breath.inhale[:1].lower()}{ex.breath.inhale[1:]}"
                 cues.append(Cue(_PRIO_COUNTDOWN, at, (phrased, word), "count"))
                 half = tempo // 2
-                cues.append(Cue(_PRIO_BREATH, at + half, (ex.breath.exhale,), "breath",
-                                 slack_ms=half, early_ms=half // 2))
+                # the plain word where the movement's phrase does not fit the rep
+                cues.append(Cue(_PRIO_BREATH, at + half, (ex.breath.exhale, self.s.cues.exhale),
+                                "breath", slack_ms=half, early_ms=half // 2))
             else:
                 cues.append(Cue(_PRIO_COUNTDOWN, at, (word,), "count"))
         self.place(cues, t0, t1 - GAP_MS, "reps", side)
