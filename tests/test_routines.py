@@ -105,3 +105,21 @@ def test_the_estimate_is_within_one_percent_of_the_voice(path: Path, cache_dir: 
     real = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
     off = (estimated.duration_ms - real.duration_ms) / real.duration_ms
     assert abs(off) <= 0.01, f"{path.name}: estimate {off:+.2%} off"
+
+
+def test_a_preview_looks_each_line_up_once() -> None:
+    """The layout runs several passes (the intro says the session's length); each cached
+    length is read once per preview, not once per pass (the page previews on every change)."""
+    from collections import Counter
+
+    from cuecast.preview import layout
+
+    asked: Counter[str] = Counter()
+
+    def lengths(text: str) -> int | None:
+        asked[text] += 1
+        return None
+
+    timeline = layout(load_routine(UPPER_BACK), None, lengths)
+    assert asked and max(asked.values()) == 1
+    assert set(asked) >= {e.text for e in timeline.speech()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,7 @@ def layout(routine: Routine, options: Customisation | None = None,
     """A loaded routine laid out without synthesizing anything: real clip lengths where
     ``lengths`` knows them, estimates for the rest."""
 
+    @functools.cache  # the layout asks for each line in every pass (a cache read each)
     def duration(text: str) -> int:
         known = lengths(text) if lengths is not None else None
         return known if known is not None else estimate_ms(text)
