@@ -14,6 +14,7 @@ from cuecast.clips import Clips
 from cuecast.engines.piper import PiperEngine, pronounced, spoken
 from cuecast.engines.registry import PiperOptions, get_engine
 from cuecast.listening import (
+    Report,
     align,
     by_line,
     check_phrases,
@@ -21,6 +22,7 @@ from cuecast.listening import (
     distance,
     fixed_phrases,
     normalise,
+    slips,
 )
 from cuecast.options import Customisation
 from cuecast.preview import preview_timeline
@@ -68,6 +70,30 @@ def test_distance_and_alignment(said: str, heard: str, errors: int,
     pairs = [(k, w) for k, w in zip(got, b) if k is not None]
     subs = sum(a[k] != w for k, w in pairs)
     assert subs + (len(b) - len(pairs)) + (len(a) - len(pairs)) == errors
+
+
+@pytest.mark.parametrize(("said", "heard", "found"), [
+    ("a b c", "a b c", {}),
+    ("feel a nice stretch", "fill a nice stretch", {("feel", "fill"): 1}),
+    ("three two one", "two one", {("three", ""): 1}),
+    ("breathe out", "breathe out ten", {("", "ten"): 1}),
+    ("inhale lengthen your spine inhale lengthen your spine",
+     "inhale venting your spine inhale venting your spine", {("lengthen", "venting"): 2}),
+])
+def test_slips_name_each_error(said: str, heard: str, found: dict[tuple[str, str], int]
+                               ) -> None:
+    a, b = said.split(), heard.split()
+    got = slips(a, b)
+    assert dict(got) == found
+    assert sum(got.values()) == distance(a, b)
+
+
+def test_the_report_names_the_most_frequent_slips() -> None:
+    report = Report(words=100)
+    report.slips.update(slips("feel it feel it three".split(), "fill it fill it".split()))
+    text = report.text("t")
+    assert report.errors == 3 and "3.0% (3 errors in 100 words)" in text
+    assert "Most frequent: 'feel' heard 'fill' x2, 'three' left out x1" in text
 
 
 def _slow_distance(a: list[str], b: list[str]) -> int:

@@ -34,6 +34,8 @@ ONSET_DB: Final = -45.0
 """A line starts where its level first passes this (dBFS, 5 ms frames)."""
 PAD_MS: Final = 500
 """Silence around a phrase transcribed on its own."""
+TOP_SLIPS: Final = 8
+"""The most frequent word errors the report names."""
 
 
 def normalise(text: str) -> list[str]:
@@ -89,6 +91,21 @@ def align(a: Sequence[str], b: Sequence[str]) -> list[int | None]:
     return out
 
 
+def slips(said: Sequence[str], heard: Sequence[str],
+          aligned: list[int | None] | None = None) -> Counter[tuple[str, str]]:
+    """The word errors of ``heard`` against ``said``, each as (said, heard): ``("", w)`` for a
+    word heard that was not said, ``(w, "")`` for one said and not heard. As many as
+    :func:`distance` counts, from the same alignment (``aligned``, if already made)."""
+    if aligned is None:
+        aligned = align(said, heard)
+    out: Counter[tuple[str, str]] = Counter(
+        (said[k] if k is not None else "", w) for k, w in zip(aligned, heard)
+        if k is None or said[k] != w)
+    kept = {k for k in aligned if k is not None}
+    out.update((w, "") for i, w in enumerate(said) if i not in kept)
+    return out
+
+
 def fixed_part(text: str, cue: str) -> str:
     """The compiler's own words in a line: ``Stretch 3 of 9`` of an announcement, ``Rest.
     Next up`` of a rest (the exercise's name is the routine's)."""
@@ -131,9 +148,14 @@ class Report:
 
     words: int = 0
     """Words in the script."""
-    errors: int = 0
-    """Word errors against the script (substitutions, insertions, deletions)."""
+    slips: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Word errors against the script, (said, heard) with "" for a word left out or added."""
     lines: list[Line] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        """Word errors (substitutions, insertions, deletions)."""
+        return sum(self.slips.values())
 
     @property
     def wer(self) -> float:
@@ -154,8 +176,12 @@ class Report:
     def text(self, title: str) -> str:
         """The report as printed."""
         out = [f"Listening check: {title}",
-               f"Word error rate {self.wer:.1%} ({self.errors} errors in {self.words} words)",
-               "", f"{'cue':12} {'understood':>10}"]
+               f"Word error rate {self.wer:.1%} ({self.errors} errors in {self.words} words)"]
+        common = self.slips.most_common(TOP_SLIPS)
+        if common:
+            out.append("Most frequent: " + ", ".join(
+                f"{_slip(said, heard)} x{n}" for (said, heard), n in common))
+        out += ["", f"{'cue':12} {'understood':>10}"]
         out += [f"{kind:12} {good:>4} of {n:<4}" for kind, (good, n) in self.by_kind().items()]
         onsets = self.onset_errors()
         if onsets:
@@ -169,6 +195,12 @@ class Report:
         return "\n".join(out)
 
 
+def _slip(said: str, heard: str) -> str:
+    if said and heard:
+        return f"{said!r} heard {heard!r}"
+    return f"{said!r} left out" if said else f"{heard!r} added"
+
+
 def check_session(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report:
     """Transcribe a rendered session whole and compare it with its script."""
     audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
@@ -176,9 +208,9 @@ def check_session(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Re
     speech = [e for e in cues["events"] if e["kind"] == "speech"]
     said = [(n, w) for n, e in enumerate(speech) for w in normalise(e["text"])]
     words = [w for _, w in said]
-    report = Report(words=len(said), errors=distance(words, heard))
-    for event, got in zip(speech, by_line(align(words, heard), [n for n, _ in said], heard,
-                                          len(speech))):
+    aligned = align(words, heard)
+    report = Report(words=len(said), slips=slips(words, heard, aligned))
+    for event, got in zip(speech, by_line(aligned, [n for n, _ in said], heard, len(speech))):
         report.lines.append(Line(event["start_ms"], event["cue"], event["text"], " ".join(got),
                                  _onset(audio, event["start_ms"], event["end_ms"])))
     return report
@@ -223,8 +255,8 @@ def check_phrases(phrases: Iterable[tuple[str, str]], samples: Callable[[str], n
         heard = recognizer.text(np.concatenate([pad, to_whisper(samples(text), RATE), pad]))
         said = normalise(fixed_part(text, cue) if fixed_only else text)
         report.words += len(said)
-        report.errors += distance(said, normalise(heard)[:len(said)] if fixed_only
-                                  else normalise(heard))
+        report.slips.update(slips(said, normalise(heard)[:len(said)] if fixed_only
+                                  else normalise(heard)))
         report.lines.append(Line(0, cue, text, heard, fixed_only=fixed_only))
     return report
 
