@@ -6,9 +6,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from cuecast.asr import Recognizer, model_dir
+from cuecast.asr import RATE as ASR_RATE
+from cuecast.asr import Recognizer, model_dir, to_whisper
 from cuecast.cache import ClipCache
 from cuecast.clips import Clips
 from cuecast.engines.piper import PiperEngine, pronounced, spoken
@@ -25,6 +27,7 @@ from cuecast.listening import (
     slips,
 )
 from cuecast.options import Customisation
+from cuecast.pcm import RATE
 from cuecast.preview import preview_timeline
 from cuecast.render import read_cues, render
 
@@ -189,6 +192,21 @@ def test_said_as(phonemes: str, said: str) -> None:
 ])
 def test_what_the_voice_is_given(text: str, given: str) -> None:
     assert spoken(text) == given
+
+
+
+def test_the_voice_detector_finds_a_line_and_no_speech_in_silence(
+        recognizer: Recognizer) -> None:
+    """What ``check_session`` marks a line ``detected`` by: the spans Whisper listens to."""
+    line = to_whisper(PiperEngine().synthesize("Stand tall and reach up.").samples, RATE)
+    silence = np.zeros(ASR_RATE * 2, np.float32)
+    spans = recognizer.speech(np.concatenate([silence, line, silence]))
+    assert len(spans) == 1
+    (a, b), = spans
+    said = (2000, 2000 + len(line) * 1000 // ASR_RATE)
+    assert a < said[1] and said[0] < b  # overlaps the line
+    assert a >= 1500 and b <= said[1] + 1000  # and not the silence around it
+    assert recognizer.speech(np.concatenate([silence, silence])) == []
 
 
 SHORT = """

@@ -96,6 +96,14 @@ class Recognizer:
         return [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
                 for s in segments for w in (s.words or [])]
 
+    def speech(self, samples: np.ndarray) -> list[tuple[int, int]]:
+        """Where the voice detector that :meth:`words` listens through finds speech, as
+        (start, end) milliseconds: Whisper never hears what falls outside these."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        found = get_speech_timestamps(samples.astype(np.float32), VadOptions(**VAD))
+        return [(s["start"] * 1000 // RATE, s["end"] * 1000 // RATE) for s in found]
+
     def text(self, samples: np.ndarray) -> str:
         """What is heard in a short clip, as one string (no VAD: the clip is all speech)."""
         segments, _ = self.model.transcribe(

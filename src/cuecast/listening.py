@@ -128,6 +128,8 @@ class Line:
     """Where the line starts on the audio (None where no sound passes the threshold)."""
     fixed_only: bool = False
     """Judged on the compiler's own words only (the fixed-cue check)."""
+    detected: bool = True
+    """The voice detector found speech in the line (a line it passes over is never heard)."""
 
     @property
     def understood(self) -> bool:
@@ -170,6 +172,9 @@ class Report:
     def misheard(self) -> list[Line]:
         return [ln for ln in self.lines if not ln.understood]
 
+    def undetected(self) -> list[Line]:
+        return [ln for ln in self.lines if not ln.detected]
+
     def onset_errors(self) -> list[int]:
         return [ln.onset_ms - ln.start_ms for ln in self.lines if ln.onset_ms is not None]
 
@@ -188,6 +193,13 @@ class Report:
             out += ["", f"Onsets on the audio against cues.json: median "
                         f"{statistics.median(onsets):+.0f} ms, from {min(onsets):+d} to "
                         f"{max(onsets):+d} ms over {len(onsets)} lines"]
+        missed = self.undetected()
+        if missed:
+            words = sum(len(normalise(ln.said)) for ln in missed)
+            out += ["", f"The voice detector found no speech in {len(missed)} line(s) "
+                        f"({words} word(s), counted as left out): "
+                        + ", ".join(f"{ln.said!r} at {ln.start_ms / 1000:.1f} s"
+                                    for ln in missed)]
         wrong = self.misheard()
         out += ["", f"Misheard: {len(wrong)} line(s)" + (":" if wrong else "")]
         out += [f"  {ln.start_ms / 1000:8.1f} s  {ln.cue:10} said {ln.said!r}, heard "
@@ -204,15 +216,19 @@ def _slip(said: str, heard: str) -> str:
 def check_session(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report:
     """Transcribe a rendered session whole and compare it with its script."""
     audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
-    heard = [w for x in recognizer.words(to_whisper(audio, RATE)) for w in normalise(x.text)]
+    whisper = to_whisper(audio, RATE)
+    heard = [w for x in recognizer.words(whisper) for w in normalise(x.text)]
+    spans = recognizer.speech(whisper)
     speech = [e for e in cues["events"] if e["kind"] == "speech"]
     said = [(n, w) for n, e in enumerate(speech) for w in normalise(e["text"])]
     words = [w for _, w in said]
     aligned = align(words, heard)
     report = Report(words=len(said), slips=slips(words, heard, aligned))
     for event, got in zip(speech, by_line(aligned, [n for n, _ in said], heard, len(speech))):
-        report.lines.append(Line(event["start_ms"], event["cue"], event["text"], " ".join(got),
-                                 _onset(audio, event["start_ms"], event["end_ms"])))
+        a, b = event["start_ms"], event["end_ms"]
+        report.lines.append(Line(a, event["cue"], event["text"], " ".join(got),
+                                 _onset(audio, a, b),
+                                 detected=any(x < b and a < y for x, y in spans)))
     return report
 
 
