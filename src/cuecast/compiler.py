@@ -68,7 +68,7 @@ def estimate_ms(text: str) -> int:
     over the upper-back session's 256 lines as rendered (short lines, said without the voice's
     noise: 64 ms a character; longer ones 160 ms plus 49 ms a character), rounded up a little
     so previews do not promise room that is not there."""
-    if len(text.split()) <= phrases.SHORT_WORDS:
+    if phrases.is_short(text):
         return 64 * len(text)
     return 160 + 49 * len(text)
 

@@ -44,6 +44,12 @@ def limiter_gain(x: np.ndarray, ceiling: float, radius: int | None = None) -> np
     return limiter_gain_at(x, peak_envelope(x, radius), 1.0, ceiling, radius)
 
 
+def limit(x: np.ndarray, ceiling: float) -> np.ndarray:
+    """``x`` (floats, full scale 1) with its peaks held to ``ceiling`` by the limiter."""
+    out: np.ndarray = x * limiter_gain(x, ceiling)
+    return out
+
+
 def peak_envelope(x: np.ndarray, radius: int | None = None) -> np.ndarray:
     """``max |x|`` over ``radius`` either side of each sample: what :func:`limiter_gain`
     needs, computed once for a clip that is tried at several gains."""

@@ -217,8 +217,8 @@ def check_session(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Re
     """Transcribe a rendered session whole and compare it with its script."""
     audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
     whisper = to_whisper(audio, RATE)
-    heard = [w for x in recognizer.words(whisper) for w in normalise(x.text)]
-    spans = recognizer.speech(whisper)
+    words_heard, spans = recognizer.hear(whisper)
+    heard = [w for x in words_heard for w in normalise(x.text)]
     speech = [e for e in cues["events"] if e["kind"] == "speech"]
     said = [(n, w) for n, e in enumerate(speech) for w in normalise(e["text"])]
     words = [w for _, w in said]

@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 
 from cuecast import loudness
-from cuecast.dynamics import limiter_gain
+from cuecast.dynamics import limit
 from cuecast.levelling import TARGET_LUFS
 from cuecast.pcm import RATE, Levelled, to_float, to_int16
 from cuecast.timeline import Event, Timeline
@@ -26,11 +26,6 @@ CEILING: Final = 10 ** (-3.5 / 20)
 peaks by up to 2 dB at 64 kbps (none measurable at the default 96; see ``DEFAULT_BITRATE``)."""
 CHIME_LU: Final = -8.0
 """Chime loudness (loudest 400 ms) relative to the target: clearly heard, never startling."""
-
-
-def _gained(x: np.ndarray, gain_db: float, ceiling: float) -> np.ndarray:
-    y = x * 10 ** (gain_db / 20)
-    return y * limiter_gain(y, ceiling)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -72,7 +67,8 @@ def master(timeline: Timeline, clip: Callable[[str], Levelled],
     chimes = {}
     for name in {e.text for e in timeline.events if e.kind == "chime"}:
         raw = to_float(chime(name))
-        y = _gained(raw, target_lufs + CHIME_LU - _loudest(loudness.profile(raw)), CEILING)
+        gain_db = target_lufs + CHIME_LU - _loudest(loudness.profile(raw))
+        y = limit(raw * 10 ** (gain_db / 20), CEILING)
         chimes[name] = Levelled(to_int16(y), loudness.profile(y))
 
     peaks = {text: float(np.max(np.abs(c.samples))) / 32768.0 for text, c in speech.items()}
@@ -113,7 +109,7 @@ def master(timeline: Timeline, clip: Callable[[str], Levelled],
 def _limited(clip: Levelled, gain: float) -> Levelled:
     """``clip`` with more gain than its headroom allows: limited, and measured again."""
     y = clip.samples.astype(np.float64) * (gain / 32768.0)
-    out = to_int16(y * limiter_gain(y, CEILING))
+    out = to_int16(limit(y, CEILING))
     return Levelled(out, loudness.profile(out))
 
 

@@ -15,6 +15,12 @@ SHORT_WORDS: Final = 8
 """Lines this short (every cue, announcement and length; not steps) are said the same clear
 way every time: the voice synthesizes them without its noise (:mod:`cuecast.engines.piper`)."""
 
+
+def is_short(text: str) -> bool:
+    """A line of at most :data:`SHORT_WORDS` words."""
+    return len(text.split()) <= SHORT_WORDS
+
+
 PLACEHOLDERS: Final = {"announce": ("label", "number", "total", "name"),
                        "last": ("label", "name"), "next": ("name", "length")}
 """The placeholders each phrase may use; the others take none."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from cuecast.dynamics import limiter_gain
+from cuecast.dynamics import limit
 from cuecast.errors import RenderError
 from cuecast.pcm import sample_at
 from cuecast.timeline import Event, Timeline
@@ -32,7 +32,7 @@ def pieces(timeline: Timeline, audio: Callable[[Event], np.ndarray], size: int,
     total = sample_at(timeline.duration_ms)
     lengths: dict[tuple[str, str], int] = {}
     groups: list[list[tuple[int, Event]]] = []  # events that sound together, with their starts
-    group_end = -1
+    ends: list[int] = []  # where each group's last sample ends
     for event in sorted(timeline.events, key=lambda e: e.start_ms):
         key = (event.kind, event.text)
         if key not in lengths:
@@ -43,15 +43,14 @@ def pieces(timeline: Timeline, audio: Callable[[Event], np.ndarray], size: int,
         if length > room + 1 or start + length > total:
             raise RenderError(f"clip for {event.text[:40]!r} is {length} samples, its slot "
                               f"{room}: the timeline was not compiled with these clips")
-        if start >= group_end:
+        if not ends or start >= ends[-1]:
             groups.append([])
+            ends.append(start)
         groups[-1].append((start, event))
-        group_end = max(group_end, start + length)
+        ends[-1] = max(ends[-1], start + max(length, 1))
     placed: dict[int, list[list[tuple[int, Event]]]] = {}
-    for group in groups:
-        first = group[0][0]
-        last = max(start + max(lengths[(e.kind, e.text)], 1) for start, e in group)
-        for k in range(first // size, (last - 1) // size + 1):
+    for group, end in zip(groups, ends):
+        for k in range(group[0][0] // size, (end - 1) // size + 1):
             placed.setdefault(k, []).append(group)
     for k, a in enumerate(range(0, total, size)):
         buf = np.zeros(min(size, total - a), dtype=np.int32)
@@ -77,6 +76,4 @@ def _mixed(group: list[tuple[int, Event]], audio: Callable[[Event], np.ndarray],
         mix[offset: offset + len(clip)] += clip
     if ceiling is None:
         return mix
-    x = mix / 32768.0
-    limited: np.ndarray = np.round(x * limiter_gain(x, ceiling) * 32768.0).astype(np.int32)
-    return limited
+    return np.round(limit(mix / 32768.0, ceiling) * 32768.0).astype(np.int32)

@@ -20,7 +20,7 @@ from cuecast.audio import to_session
 from cuecast.engines import Speech
 from cuecast.engines.vits import Model, default_cache_root, load_model
 from cuecast.errors import EngineError
-from cuecast.phrases import SHORT_WORDS
+from cuecast.phrases import is_short
 
 GAIN_DB: Final = 6.0
 """Fixed lift for Piper's unnormalised output (about -25 dBFS RMS raw)."""
@@ -124,7 +124,7 @@ class PiperEngine:
         inference = voice.config
         # short cues are said the same clear way every time; longer lines keep the voice's
         # natural variation
-        noise = STEADY_NOISE if len(text.split()) <= SHORT_WORDS else 1.0
+        noise = STEADY_NOISE if is_short(text) else 1.0
         scales = np.array([inference.noise_scale * noise, inference.length_scale / self.speed,
                            inference.noise_w_scale * noise], dtype=np.float32)
         said = [model.audio(model_inputs(voice, pronounced(phonemes), scales))
