@@ -328,3 +328,32 @@ def test_stale_cache_temporaries_are_swept(tmp_path: Path) -> None:
     os.utime(entry, (time.time() - 7200, time.time() - 7200))
     assert cache.sweep() == 1
     assert not old.exists() and fresh.exists() and entry.exists()
+
+
+def test_cache_reads_parse_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """np.load parses each array header with ast, which CPython 3.11 cannot do in two threads
+    at once (python/cpython#106905): every parse during a read holds the cache's reading lock,
+    so parallel workers reading clips never parse together."""
+    import ast
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cuecast import cache as cache_module
+    from cuecast.pcm import Levelled
+
+    cache = ClipCache(tmp_path / "cache")
+    keys = [cache.key({"engine": "test"}, str(n)) for n in range(8)]
+    for n, key in enumerate(keys):
+        cache.put(key, Levelled(np.full(100 + n, n, np.int16), np.zeros(3)))
+    held: list[bool] = []
+    parse = ast.parse
+
+    def watched(*args: object, **kwargs: object) -> ast.AST:
+        held.append(cache_module._READING.locked())
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", watched)
+    with ThreadPoolExecutor(4) as pool:
+        clips = list(pool.map(cache.get, keys * 4))
+    assert all(c is not None and c.samples.size == 100 + keys.index(k) % 8
+               for c, k in zip(clips, keys * 4))
+    assert held and all(held)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -23,6 +24,11 @@ from cuecast.pcm import Levelled
 
 STALE_S: Final = 3600.0
 """A temporary file this old belongs to no running render."""
+_READING: Final = threading.Lock()
+"""One clip read at a time: ``np.load`` parses each array header with ``ast``, and CPython
+3.11's AST construction is not thread-safe (python/cpython#106905: a spurious ``SystemError:
+AST constructor recursion depth mismatch`` when threads parse at once; seen once in a test
+render). A read takes well under a millisecond next to a clip's synthesis."""
 
 
 def default_cache_dir() -> Path:
@@ -47,7 +53,7 @@ class ClipCache:
     def get(self, key: str) -> Levelled | None:
         """The cached clip, or None when absent or damaged."""
         try:
-            with np.load(self.path(key), allow_pickle=False) as data:
+            with _READING, np.load(self.path(key), allow_pickle=False) as data:
                 samples, profile = data["samples"], data["profile"]
         except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile):
             return None  # missing, truncated, or a CRC mismatch
