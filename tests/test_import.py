@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,18 @@ def imported(name: str) -> dict:  # type: ignore[type-arg]
 
 def test_seed_article_gives_the_library_routine() -> None:
     """The article this project started from imports to routines/upper-back-pain.yaml (the
-    library file adds breath phrasing and a shorter description by hand)."""
+    library file adds breath phrasing and a shorter description by hand, and says "Start
+    seated." for the article's "Start in a seat.", which the voice runs together: heard "start
+    and they seat" 12 times in 12; "Start seated." heard right 12 times in 12)."""
     got = parse_article((ARTICLES / "upper-back-seed.txt").read_text(encoding="utf-8"))
     assert got.warnings == []
     want = yaml.safe_load(UPPER_BACK.read_text(encoding="utf-8"))
     assert got.routine["title"] == want["title"]
     keys = ("name", "timing", "purpose", "steps")
-    assert [{k: e.get(k) for k in keys} for e in got.routine["exercises"]] == [
-        {k: e.get(k) for k in keys} for e in want["exercises"]]
+    edited = json.loads(json.dumps([{k: e.get(k) for k in keys}
+                                    for e in got.routine["exercises"]])
+                        .replace("Start in a seat.", "Start seated."))
+    assert edited == [{k: e.get(k) for k in keys} for e in want["exercises"]]
 
 
 def test_markdown_article() -> None:
