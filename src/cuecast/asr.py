@@ -31,7 +31,8 @@ RESET_MS: Final = 1000
 """The voice detector starts afresh after this much silence. Its state drifts over a long
 stretch of sparse speech (silero-vad discussion #726) and it misses a lone word: "Three." after
 a hold's 7 s of silence peaks at a speech probability of 0.3 (threshold 0.5), run from 3 s
-before it at 0.76. A session's silences are digital, so nothing is carried over them."""
+before it at 0.76. A session's silences are digital, so nothing is carried over them (under a
+noise bed there is no silence, and the detector runs over the session in one go)."""
 QUIET: Final = 10 ** (-60 / 20)
 """Below this (-60 dBFS), a sample is silence."""
 DECODING: Final = {"language": "en", "beam_size": 5,
