@@ -11,7 +11,7 @@ import pytest
 
 from cuecast import ffmpeg
 from cuecast.asr import RATE as ASR_RATE
-from cuecast.asr import Recognizer, model_dir, stretches, to_whisper
+from cuecast.asr import Recognizer, Word, again, model_dir, overlapping, stretches, to_whisper
 from cuecast.cache import ClipCache
 from cuecast.clips import Clips
 from cuecast.engines.piper import PiperEngine, pronounced, spoken
@@ -235,6 +235,23 @@ def test_the_voice_detector_starts_afresh_after_a_second_of_silence(pattern: str
     assert [start for start, _ in pieces[1:]] == cuts
     assert pieces[0][0] == 0 and pieces[-1][1] == len(audio)
     assert all(end == start for (_, end), (start, _) in zip(pieces, pieces[1:]))
+
+
+def test_a_loop_is_heard_again_stretch_by_stretch() -> None:
+    """Where Whisper looped past its fallback, the words heard over the stretches it covered
+    are replaced by each stretch heard on its own; words elsewhere stay, in time order."""
+    spans = [(0, 1000), (2000, 2500), (3000, 3500), (5000, 6000)]
+    words = [Word("find", 100, 400), Word("a", 450, 500), Word("mat", 600, 900),
+             Word("halt", 2100, 2400), Word("halt", 2450, 3200), Word("halt", 3300, 3400),
+             Word("release", 5100, 5600)]
+    looped = overlapping(spans, 2100, 3400)
+    assert looped == {1, 2}
+    heard = {(32000, 40000): "And hold.", (48000, 56000): "Inhale."}  # samples at 16 kHz
+    got = again(words, spans, looped, lambda a, b: heard[(a, b)])
+    assert [(w.text, w.start_ms) for w in got] == [
+        ("find", 100), ("a", 450), ("mat", 600), ("And", 2000), ("hold.", 2000),
+        ("Inhale.", 3000), ("release", 5100)]
+    assert again(words, spans, set(), lambda a, b: "") == words
 
 
 def test_the_voice_detector_finds_every_line_of_a_session(recognizer: Recognizer,

