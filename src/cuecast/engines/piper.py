@@ -138,7 +138,7 @@ class PiperEngine:
 
 WORKER_BYTES: Final = 60_000_000
 """Memory budgeted for one more worker: a decoder window's activations plus its arena, which
-measure about 43 MB (scripts/bench: 1 core against 2), with room to spare."""
+measure 40 to 46 MB (scripts/bench: 1 core against 2), with room to spare."""
 
 
 def usable_cores() -> int:
