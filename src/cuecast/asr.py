@@ -138,7 +138,8 @@ class Recognizer:
                 looped |= overlapping(spans, round(s.start * 1000), round(s.end * 1000))
             words += [Word(w.word.strip(), round(w.start * 1000), round(w.end * 1000))
                       for w in (s.words or [])]
-        return again(words, spans, looped, lambda a, b: self.text(audio[a:b])), spans
+        return again(words, spans, looped,
+                     lambda n: self.text(audio[chunks[n]["start"]:chunks[n]["end"]])), spans
 
     def _decode(self, audio: np.ndarray, **how: bool) -> Any:
         """Whisper's segments for ``audio`` (already cut to speech), decoded by
@@ -156,10 +157,11 @@ class Recognizer:
         between seconds of silence (see :data:`RESET_MS`)."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+        options = VadOptions(**VAD)
         found: list[dict[str, int]] = []
         for start, end in stretches(audio):
             found += [{"start": c["start"] + start, "end": c["end"] + start}
-                      for c in get_speech_timestamps(audio[start:end], VadOptions(**VAD))]
+                      for c in get_speech_timestamps(audio[start:end], options)]
         return found
 
     def text(self, samples: np.ndarray) -> str:
@@ -169,21 +171,21 @@ class Recognizer:
 
 
 def overlapping(spans: list[tuple[int, int]], start_ms: int, end_ms: int) -> set[int]:
-    """The indices of the spans that meet [start_ms, end_ms]."""
-    return {n for n, (a, b) in enumerate(spans) if a <= end_ms and start_ms <= b}
+    """The indices of the spans that share time with [start_ms, end_ms)."""
+    return {n for n, (a, b) in enumerate(spans) if a < end_ms and start_ms < b}
 
 
 def again(words: list[Word], spans: list[tuple[int, int]], looped: set[int],
-          text: Callable[[int, int], str]) -> list[Word]:
+          text: Callable[[int], str]) -> list[Word]:
     """``words`` with those heard in the ``looped`` spans replaced by each span heard on its
-    own (``text(start_sample, end_sample)``), in time order."""
+    own (``text(index)``), in time order."""
     if not looped:
         return words
     kept = [w for w in words
             if not overlapping(spans, w.start_ms, w.end_ms) & looped]
     for n in sorted(looped):
         a, b = spans[n]
-        kept += [Word(w, a, b) for w in text(a * RATE // 1000, b * RATE // 1000).split()]
+        kept += [Word(w, a, b) for w in text(n).split()]
     return sorted(kept, key=lambda w: w.start_ms)
 
 

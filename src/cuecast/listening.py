@@ -19,7 +19,7 @@ import numpy as np
 
 from cuecast import ffmpeg
 from cuecast.asr import RATE as ASR_RATE
-from cuecast.asr import Recognizer, to_whisper
+from cuecast.asr import Recognizer, overlapping, to_whisper
 from cuecast.clips import Clips, Progress
 from cuecast.errors import OptionError
 from cuecast.options import Customisation
@@ -228,7 +228,7 @@ def check_session(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Re
         a, b = event["start_ms"], event["end_ms"]
         report.lines.append(Line(a, event["cue"], event["text"], " ".join(got),
                                  _onset(audio, a, b),
-                                 detected=any(x < b and a < y for x, y in spans)))
+                                 detected=bool(overlapping(spans, a, b))))
     return report
 
 
