@@ -15,6 +15,7 @@ import typer
 from pydantic.fields import FieldInfo
 
 from cuecast import __version__
+from cuecast.engines.registry import ENGINES
 from cuecast.errors import CuecastError, RoutineError
 from cuecast.options import DEFAULT_BITRATE, Customisation, customisation, flag, settable
 
@@ -126,14 +127,20 @@ def customisable(command: Callable[..., None]) -> Callable[..., None]:
 
 
 ENGINE_PARAMS = [
-    inspect.Parameter("engine", KEYWORD, default="piper", annotation=Annotated[str, typer.Option(
-        help="Speech engine: 'piper' (offline, default) or 'gtts' (Google, online).")]),
+    inspect.Parameter("engine", KEYWORD, default=ENGINES[0], annotation=Annotated[str, typer.Option(
+        help="Speech engine: 'hibari' (offline, default), 'piper' (offline) or 'gtts' "
+             "(Google, online).")]),
     inspect.Parameter("voice", KEYWORD, default=None, annotation=Annotated[
-        Optional[Path], typer.Option(  # noqa: UP045
-            help="Piper .onnx voice file (its .onnx.json beside it); default en_US-joe-medium.")]),
+        Optional[str], typer.Option(  # noqa: UP045
+            help="hibari: heart (default, always offline), fenrir, emma, fable or kore "
+                 "(downloaded on first use); Piper: an .onnx voice file (its .onnx.json "
+                 "beside it), default en_US-joe-medium.")]),
     inspect.Parameter("speed", KEYWORD, default=None, annotation=Annotated[
         Optional[float], typer.Option(  # noqa: UP045
-            help="Speaking speed, 0.5 to 2 (Piper's length scale; gTTS: below 0.85 is 'slow').")]),
+            help="Speaking speed, 0.5 to 2 (gTTS: below 0.85 is 'slow').")]),
+    inspect.Parameter("seed", KEYWORD, default=None, annotation=Annotated[
+        Optional[int], typer.Option(  # noqa: UP045
+            help="hibari: the seed of the voice's noise component (default 0).")]),
     inspect.Parameter("lang", KEYWORD, default=None, annotation=Annotated[
         Optional[str], typer.Option(help="gTTS language, e.g. en, fr, de.")]),  # noqa: UP045
     inspect.Parameter("tld", KEYWORD, default=None, annotation=Annotated[
@@ -142,7 +149,8 @@ ENGINE_PARAMS = [
 ]
 JOBS_PARAM = inspect.Parameter("jobs", KEYWORD, default=None, annotation=Annotated[
     Optional[int], typer.Option(  # noqa: UP045
-        help="Clips synthesized at once (Piper; default: one per core, as memory allows).")])
+        help="Clips synthesized at once (hibari, Piper; default: one per core, as memory "
+             "allows).")])
 
 
 def _engine(**given: Any) -> Any:

@@ -13,7 +13,7 @@ import numpy as np
 from cuecast import levelling
 from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.engines import Engine, speakable
-from cuecast.engines.registry import EngineOptions, PiperOptions, get_engine
+from cuecast.engines.registry import EngineOptions, HibariOptions, get_engine
 from cuecast.errors import CuecastError
 from cuecast.pcm import Levelled, length_ms
 
@@ -26,9 +26,9 @@ class Clips:
 
     @classmethod
     def open(cls, engine: EngineOptions | None, cache_dir: Path | None) -> Clips:
-        """The clips of ``engine`` (Piper's default voice if None) in ``cache_dir`` (the user
+        """The clips of ``engine`` (hibari's default voice if None) in ``cache_dir`` (the user
         cache dir if None)."""
-        return cls(get_engine(engine or PiperOptions()), ClipCache(cache_dir or
+        return cls(get_engine(engine or HibariOptions()), ClipCache(cache_dir or
                                                                     default_cache_dir()))
 
     def __init__(self, engine: Engine, cache: ClipCache) -> None:

@@ -5,11 +5,13 @@ Engines return audio; callers do I/O. Which engines there are, with their option
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # the registry, and so the command line, start without numpy
+    import numpy as np
 
 _KEEP_FORMAT: Final = frozenset("\u200c\u200d")
 """Zero-width (non-)joiners: part of spelling in Persian, Hindi and others."""
@@ -47,3 +49,22 @@ class Engine(Protocol):
     def workers(self) -> int:
         """How many synthesize calls may run at once."""
         ...
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (``taskset`` and containers narrow them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_workers(worker_bytes: int) -> int:
+    """One worker per usable core, as far as the free memory allows ``worker_bytes`` each:
+    workers with one thread each scale far better than threads within one worker (measured
+    with Piper: 2.2x)."""
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        free = worker_bytes * 64
+    return max(1, min(usable_cores(), free // worker_bytes))

@@ -8,7 +8,6 @@ prosody); the variation run to run does not matter because every clip is cached 
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Final
 import numpy as np
 
 from cuecast.audio import to_session
-from cuecast.engines import Speech
+from cuecast.engines import Speech, auto_workers, usable_cores
 from cuecast.engines.vits import Model, default_cache_root, load_model
 from cuecast.errors import EngineError
 from cuecast.phrases import is_short
@@ -82,7 +81,7 @@ class PiperEngine:
 
     def __init__(self, *, voice: Path | None = None, speed: float = 1.0,
                  jobs: int | None = None) -> None:
-        self.jobs = jobs or auto_workers()
+        self.jobs = jobs or auto_workers(WORKER_BYTES)
         self.voice_path = Path(voice) if voice else default_voice()
         self.speed = speed
         self._voice: Any = None
@@ -139,24 +138,6 @@ class PiperEngine:
 WORKER_BYTES: Final = 60_000_000
 """Memory budgeted for one more worker: a decoder window's activations plus its arena, which
 measure 40 to 46 MB (scripts/bench: 1 core against 2), with room to spare."""
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (``taskset`` and containers narrow them)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def auto_workers() -> int:
-    """One worker per usable core, as far as the free memory allows: workers with one thread
-    each scale far better than threads within one worker (measured: 2.2x)."""
-    try:
-        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):  # not a POSIX system
-        free = WORKER_BYTES * 64
-    return max(1, min(usable_cores(), free // WORKER_BYTES))
 
 
 def _load_voice(path: Path, config: Path, workers: int) -> tuple[Any, Model]:

@@ -10,6 +10,9 @@ from typing import Final
 from cuecast.engines import Engine
 from cuecast.errors import OptionError
 
+HIBARI_SPEED: Final = 1.0
+"""hibari's default speaking speed (see docs/voice.md: chosen by measurement)."""
+
 
 @dataclass(frozen=True)
 class PiperOptions:
@@ -31,6 +34,31 @@ class PiperOptions:
 
 
 @dataclass(frozen=True)
+class HibariOptions:
+    """Options of the offline hibari engine (the default)."""
+
+    voice: str = "heart"
+    """A voice of the package: ``heart`` is inside it; ``fenrir``, ``emma``, ``fable`` and
+    ``kore`` are downloaded on first use."""
+
+    speed: float = HIBARI_SPEED
+    """Speaking speed, 0.5 to 2 (1 is the pace of the voice it was distilled from)."""
+
+    seed: int = 0
+    """The seed of the voice's noise component: the same text and seed give the same audio."""
+
+    jobs: int | None = None
+    """Clips synthesized at once; None for one per core the process may run on, as memory
+    allows."""
+
+    def __post_init__(self) -> None:
+        if not 0.5 <= self.speed <= 2.0:
+            raise OptionError(f"--speed must be between 0.5 and 2, not {self.speed:g}")
+        if not 0 <= self.seed < 2**32:
+            raise OptionError(f"--seed must be between 0 and {2**32 - 1}, not {self.seed}")
+
+
+@dataclass(frozen=True)
 class GttsOptions:
     """Options of Google Translate's online voice."""
 
@@ -44,19 +72,22 @@ class GttsOptions:
     """Below 0.85 asks for gTTS's slow voice; it has only normal and slow."""
 
 
-EngineOptions = PiperOptions | GttsOptions
+EngineOptions = HibariOptions | PiperOptions | GttsOptions
 """The options of one engine, typed: what does not apply to it cannot be given."""
 
-ENGINES: Final = ("piper", "gtts")
+ENGINES: Final = ("hibari", "piper", "gtts")
+"""The engines by name, the default first."""
 
 
-def engine_options(name: str, *, voice: Path | None = None, speed: float | None = None,
-                   lang: str | None = None, tld: str | None = None,
+def engine_options(name: str, *, voice: str | None = None, speed: float | None = None,
+                   seed: int | None = None, lang: str | None = None, tld: str | None = None,
                    jobs: int | None = None) -> EngineOptions:
     """The typed options of engine ``name`` from what the user gave (None = not given).
     Raises OptionError for an unknown engine or an option that does not apply to it."""
-    not_for: dict[str, dict[str, object]] = {"piper": {"--lang": lang, "--tld": tld},
-                                              "gtts": {"--voice": voice, "--jobs": jobs}}
+    not_for: dict[str, dict[str, object]] = {
+        "hibari": {"--lang": lang, "--tld": tld},
+        "piper": {"--lang": lang, "--tld": tld, "--seed": seed},
+        "gtts": {"--voice": voice, "--jobs": jobs, "--seed": seed}}
     stray = not_for.get(name)
     if stray is None:
         raise OptionError(f"--engine must be one of {', '.join(ENGINES)}, not '{name}'")
@@ -65,8 +96,13 @@ def engine_options(name: str, *, voice: Path | None = None, speed: float | None 
         raise OptionError(f"{given} does not apply to --engine {name}")
     if jobs is not None and not 1 <= jobs <= 64:
         raise OptionError(f"--jobs must be between 1 and 64, not {jobs}")
+    if name == "hibari":
+        return HibariOptions(voice=voice or HibariOptions.voice,
+                             speed=HIBARI_SPEED if speed is None else speed,
+                             seed=seed or 0, jobs=jobs)
     if name == "piper":
-        return PiperOptions(voice=voice, speed=1.0 if speed is None else speed, jobs=jobs)
+        return PiperOptions(voice=None if voice is None else Path(voice),
+                            speed=1.0 if speed is None else speed, jobs=jobs)
     return GttsOptions(lang=lang or "en", tld=tld or "com", speed=1.0 if speed is None else speed)
 
 
@@ -74,8 +110,12 @@ def get_engine(options: EngineOptions) -> Engine:
     """Build the engine the options are for. Raises OptionError for a bad value.
     (Each engine imports its heavy dependencies, onnxruntime or requests, only when used.)"""
     from cuecast.engines.gtts import GttsEngine
+    from cuecast.engines.hibari import HibariEngine
     from cuecast.engines.piper import PiperEngine
 
+    if isinstance(options, HibariOptions):
+        return HibariEngine(voice=options.voice, speed=options.speed, seed=options.seed,
+                            jobs=options.jobs)
     if isinstance(options, PiperOptions):
         return PiperEngine(voice=options.voice, speed=options.speed, jobs=options.jobs)
     return GttsEngine(lang=options.lang, tld=options.tld, speed=options.speed)

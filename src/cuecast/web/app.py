@@ -25,7 +25,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from cuecast.clips import Progress
-from cuecast.engines.registry import PiperOptions
+from cuecast.engines.hibari import is_present, voices
+from cuecast.engines.registry import HibariOptions
 from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.files import slugify
 from cuecast.library import Entry, import_article, list_routines, save_customised
@@ -78,8 +79,8 @@ class Choice:
     """What the routine page's form asks for: options as the CLI's, plus the voice's."""
 
     options: Customisation
-    engine: PiperOptions
-    """The voice's options (its speed)."""
+    engine: HibariOptions
+    """The voice's options (which voice, its speed)."""
     bed: str
 
 
@@ -110,7 +111,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         except RoutineError as exc:
             raise HTTPException(422, str(exc.problems[0])) from None
 
-    def lengths(engine: PiperOptions) -> Lengths:
+    def lengths(engine: HibariOptions) -> Lengths:
         """The lengths of the clips already made with this voice: the total shown is the
         render's wherever the clips exist."""
         return cached_lengths(engine, config.cache_dir)
@@ -152,9 +153,9 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     def _routine_page(request: Request, name: str, routine: Routine,
                       error: str | None = None, status: int = 200) -> HTMLResponse:
         effective = Customisation().over(routine.defaults)
-        total = layout(routine, lengths=lengths(PiperOptions())).duration_ms
+        total = layout(routine, lengths=lengths(HibariOptions())).duration_ms
         return page(request, "routine.html", status, name=name, routine=routine, error=error,
-                    total=total,
+                    total=total, voices=_voices(), speed=HibariOptions.speed,
                     fields=_fields(effective), exercises=_exercises(routine))
 
     @app.get("/api/preview/{name}")
@@ -332,6 +333,13 @@ def _fields(effective: Customisation) -> list[dict[str, Any]]:
     return out
 
 
+def _voices() -> list[dict[str, str]]:
+    """The voices the page offers: each with what it is, and whether it is here already."""
+    return [{"name": name, "label": f"{name} ({v['accent']} {v['gender']})"
+             + ("" if is_present(name) else ", downloads on first use")}
+            for name, v in voices().items()]
+
+
 def _as_written(ex: Exercise) -> str:
     """An exercise's stepper value as the routine gives it: reps, or seconds (per side)."""
     t = ex.timing
@@ -372,12 +380,15 @@ def _choice(routine: Routine, form: Any) -> Choice:
             (reps if ex.timing.reps is not None else holds).append(f"{ex.name}={value}")
     given.update(hold=tuple(holds), reps=tuple(reps))
     options = customisation(given)
-    speed_text = str(form.get("speed") or "1")
+    speed_text = str(form.get("speed") or HibariOptions.speed)
     try:
         speed = float(speed_text)
     except ValueError:
         raise OptionError(f"--speed: must be a number, not '{speed_text}'") from None
-    engine = PiperOptions(speed=speed)  # its range checked there, as for the CLI
+    voice = str(form.get("voice") or HibariOptions.voice)
+    if voice not in voices():
+        raise OptionError(f"--voice: choose one of {', '.join(voices())}, not '{voice}'")
+    engine = HibariOptions(voice=voice, speed=speed)  # its range checked there, as for the CLI
     bed = str(form.get("bed") or "none")
     if bed not in BEDS:
         raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'")
@@ -389,9 +400,11 @@ def _session_stem(name: str, routine: Routine, choice: Choice) -> str:
     name of its own, so versions never overwrite each other."""
     plain = Customisation().over(routine.defaults)
     effective = choice.options.over(routine.defaults)
-    if effective == plain and choice.engine == PiperOptions() and choice.bed == "none":
+    if effective == plain and choice.engine == HibariOptions() and choice.bed == "none":
         return slugify(name)
-    key = json.dumps([effective.model_dump(mode="json"), choice.engine.speed, choice.bed],
+    key = json.dumps([effective.model_dump(mode="json"), choice.engine.speed, choice.bed,
+                      *([choice.engine.voice] if choice.engine.voice != HibariOptions.voice
+                        else [])],
                      sort_keys=True)
     return f"{slugify(name)}-custom-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
 
