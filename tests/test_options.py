@@ -11,7 +11,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.engines.registry import GttsOptions, PiperOptions, engine_options
+from cuecast.engines.registry import GttsOptions, HibariOptions, PiperOptions, engine_options
 from cuecast.errors import OptionError
 from cuecast.library import list_routines
 from cuecast.options import Customisation, SessionOptions, customisation, flag
@@ -94,12 +94,19 @@ def test_bad_breath_in_defaults_is_refused_by_check_with_its_line(
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--lang", "fr"], "--lang does not apply to --engine piper"),
-    (["--tld", "co.uk"], "--tld does not apply to --engine piper"),
+    (["--lang", "fr"], "--lang does not apply to --engine hibari"),
+    (["--tld", "co.uk"], "--tld does not apply to --engine hibari"),
+    (["--engine", "piper", "--lang", "fr"], "--lang does not apply to --engine piper"),
+    (["--engine", "piper", "--seed", "3"], "--seed does not apply to --engine piper"),
+    (["--engine", "gtts", "--seed", "3"], "--seed does not apply to --engine gtts"),
+    (["--voice", "alloy"], "--voice must be one of heart, emma, fenrir, fable, kore for "
+                           "--engine hibari, not 'alloy'"),
+    (["--seed", "-1"], "--seed must be between 0 and 4294967295, not -1"),
+    (["--speed", "3"], "--speed must be between 0.5 and 2, not 3"),
     (["--engine", "gtts", "--voice", "x.onnx"], "--voice does not apply to --engine gtts"),
     (["--engine", "gtts", "--jobs", "2"], "--jobs does not apply to --engine gtts"),
     (["--jobs", "0"], "--jobs must be between 1 and 64"),
-    (["--engine", "espeak"], "--engine must be one of piper, gtts"),
+    (["--engine", "espeak"], "--engine must be one of hibari, piper, gtts"),
 ])
 def test_engine_options_that_do_not_apply_are_errors(args: list[str], message: str,
                                                      runner: CliRunner,
@@ -113,6 +120,9 @@ def test_engine_options_that_do_not_apply_are_errors(args: list[str], message: s
 
 
 def test_engine_options_are_typed() -> None:
+    assert engine_options("hibari") == HibariOptions()
+    assert engine_options("hibari", voice="emma", speed=1.15, seed=3) == HibariOptions(
+        voice="emma", speed=1.15, seed=3)
     assert engine_options("piper") == PiperOptions()
     assert engine_options("piper", speed=1.2, jobs=3) == PiperOptions(speed=1.2, jobs=3)
     assert engine_options("gtts", lang="fr", tld="ca") == GttsOptions(lang="fr", tld="ca")

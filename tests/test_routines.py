@@ -94,13 +94,13 @@ def test_the_estimate_is_within_one_percent_of_the_voice(path: Path, cache_dir: 
     the voice's real clips, at the routine's own defaults."""
     from cuecast.cache import ClipCache
     from cuecast.clips import Clips
-    from cuecast.engines.registry import PiperOptions, get_engine
+    from cuecast.engines.registry import HibariOptions, get_engine
     from cuecast.pcm import length_ms
 
     routine = load_routine(path)
     settings = resolve_settings(routine)
     estimated = compile_session(routine, settings, estimate_ms)
-    clips = Clips(get_engine(PiperOptions()), ClipCache(cache_dir))
+    clips = Clips(get_engine(HibariOptions()), ClipCache(cache_dir))
     clips.prefetch([e.text for e in estimated.speech()])
     real = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
     off = (estimated.duration_ms - real.duration_ms) / real.duration_ms

@@ -124,6 +124,19 @@ def test_routine_page_has_a_stepper_per_exercise_and_every_option(client: TestCl
     assert 'name="bed"' in page and 'name="speed"' in page
 
 
+def test_the_voices_offered_say_which_download_on_first_use(client: TestClient) -> None:
+    """heart is inside the package; the others are not in this test session's user cache."""
+    page = client.get("/routine/test-session").text
+    assert '<option value="heart" selected>heart (American female)</option>' in page
+    for voice, what in (("fenrir", "American male"), ("emma", "British female")):
+        assert (f'<option value="{voice}">{voice} ({what}, downloads on first use)'
+                "</option>") in page
+    bad = client.post("/routine/test-session/render", data={"voice": "alloy"}, headers=ORIGIN)
+    assert bad.status_code == 400
+    assert "--voice: choose one of heart, emma, fenrir, fable, kore, not &#39;alloy&#39;" in \
+        bad.text
+
+
 def test_preview_is_the_compilers(client: TestClient, runner: CliRunner,
                                   folders: tuple[Path, Path], cache_dir: Path) -> None:
     routines, _ = folders

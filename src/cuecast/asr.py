@@ -114,6 +114,9 @@ class Recognizer:
         ctranslate2.set_random_seed(SEED)
         self.model: Any = WhisperModel(str(model_dir(cache_root)), device="cpu",
                                        compute_type="int8", cpu_threads=threads)
+        self._heard: dict[bytes, str] = {}
+        """What each short clip was heard as, by its samples' digest: a clip synthesized
+        alike on two float paths is transcribed once."""
 
     def hear(self, samples: np.ndarray) -> tuple[list[Word], list[tuple[int, int]]]:
         """The words heard in mono float32 samples at 16 kHz, with their times, and where
@@ -166,8 +169,12 @@ class Recognizer:
 
     def text(self, samples: np.ndarray) -> str:
         """What is heard in a short clip, as one string (no VAD: the clip is all speech)."""
-        segments = self._decode(samples.astype(np.float32), without_timestamps=True)
-        return " ".join(s.text.strip() for s in segments).strip()
+        audio = samples.astype(np.float32)
+        key = hashlib.sha256(audio.tobytes()).digest()
+        if key not in self._heard:
+            segments = self._decode(audio, without_timestamps=True)
+            self._heard[key] = " ".join(s.text.strip() for s in segments).strip()
+        return self._heard[key]
 
 
 def overlapping(spans: list[tuple[int, int]], start_ms: int, end_ms: int) -> set[int]:

@@ -276,27 +276,30 @@ def render(
 
 @app.command()
 @customisable
+@synthesizing
 def listen(
     routine: RoutineArg,
     mode: Annotated[str, typer.Option(
         help="'session': the MP3 transcribed whole; 'phrases': every distinct line of it on "
-        "its own; 'fixed': every fixed cue on its own.")] = "session",
+        "its own; 'fixed': every fixed cue on its own; 'cues': every short line cut from "
+        "the MP3, on its own.")] = "session",
     cache_dir: CacheDirOpt = None,
     *,
     options: Customisation,
+    engine: EngineOptions,
 ) -> None:
-    """Check what a listener hears: render the routine (from the cache where it can), then
-    transcribe it offline (Whisper base) and compare with the script. Needs the 'listen'
-    extra (scripts/listen installs it)."""
+    """Check what a listener hears: render the routine into a temporary folder (from the
+    cache where it can; output/ is left alone), then transcribe it offline (Whisper base)
+    and compare with the script. Needs the 'listen' extra (scripts/listen installs it)."""
+    from cuecast.listening import MODES
     from cuecast.listening import listen as do_listen
 
     try:
-        report = do_listen(path=routine, options=options, cache_dir=cache_dir, mode=mode)
+        report = do_listen(path=routine, options=options, engine=engine, cache_dir=cache_dir,
+                           mode=mode)
     except CuecastError as exc:
         raise _fail(exc) from None
-    title = {"session": "the session, transcribed whole", "phrases": "every line on its own",
-             "fixed": "every fixed cue on its own"}[mode]
-    typer.echo(report.text(f"{routine.name}, {title}"))
+    typer.echo(report.text(f"{routine.name}, {MODES[mode]}"))
 
 
 @app.command("import")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from cuecast import ffmpeg
 from cuecast.asr import RATE as ASR_RATE
 from cuecast.asr import Recognizer, overlapping, to_whisper
 from cuecast.clips import Clips, Progress
+from cuecast.engines.registry import EngineOptions
 from cuecast.errors import OptionError
+from cuecast.files import slugify
 from cuecast.options import Customisation
 from cuecast.pcm import RATE, sample_at
-from cuecast.phrases import CuePhrases, count, fixed, likely, number_word
+from cuecast.phrases import CuePhrases, count, fixed, is_short, likely, number_word
 from cuecast.render import read_cues, render
 
 FIXED_CUES: Final = frozenset({"begin", "release", "halfway", "warning", "countdown", "count",
@@ -295,22 +298,56 @@ def session_phrases(cues: dict[str, Any], *, fixed_only: bool = False) -> list[t
                               and (not fixed_only or e["cue"] in FIXED_CUES)))
 
 
-MODES: Final = ("session", "phrases", "fixed")
+def check_cut(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report:
+    """Every short line of a rendered session (a cue, a count, an announcement: what is heard
+    with no context to lean on) cut from the MP3 as the phone plays it, and transcribed on
+    its own; each distinct line once, judged on the compiler's own words where it has them."""
+    audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
+    report = Report()
+    pad = np.zeros(ASR_RATE * PAD_MS // 1000, np.float32)
+    seen: set[str] = set()
+    for event in cues["events"]:
+        text, cue = event["text"], event["cue"]
+        if event["kind"] != "speech" or not is_short(text) or text in seen:
+            continue
+        seen.add(text)
+        cut = audio[sample_at(event["start_ms"]):sample_at(event["end_ms"])]
+        heard = recognizer.text(np.concatenate([pad, to_whisper(cut, RATE), pad]))
+        fixed_only = cue in FIXED_CUES
+        said = normalise(fixed_part(text, cue) if fixed_only else text)
+        report.words += len(said)
+        report.slips.update(slips(said, normalise(heard)[:len(said)] if fixed_only
+                                  else normalise(heard)))
+        report.lines.append(Line(event["start_ms"], cue, text, heard, fixed_only=fixed_only))
+    return report
 
 
-def listen(*, path: Path, options: Customisation | None = None, cache_dir: Path | None = None,
+MODES: Final = {"session": "the session, transcribed whole",
+                "phrases": "every line on its own",
+                "fixed": "every fixed cue on its own",
+                "cues": "every short line cut from the MP3, on its own"}
+"""What ``cuecast listen --mode`` may check, and how its report is titled."""
+
+
+def listen(*, path: Path, options: Customisation | None = None,
+           engine: EngineOptions | None = None, cache_dir: Path | None = None,
            mode: str = "session", progress: Progress | None = None) -> Report:
-    """Render a routine (from the cache where it can) and check what a listener hears:
-    ``session``, the MP3 transcribed whole; ``phrases``, every distinct line of it on its
-    own; ``fixed``, every fixed cue on its own, judged on the compiler's words."""
+    """Render a routine (from the cache where it can) into a temporary folder, never into
+    ``output/``, and check what a listener hears: ``session``, the MP3 transcribed whole;
+    ``phrases``, every distinct line of it on its own; ``fixed``, every fixed cue on its own,
+    judged on the compiler's words; ``cues``, every short line cut from the MP3."""
     if mode not in MODES:
         raise OptionError(f"--mode must be one of {', '.join(MODES)}, not '{mode}'")
-    done = render(path=path, options=options, cache_dir=cache_dir, progress=progress)
-    cues = read_cues(done.mp3)
-    recognizer = Recognizer()
-    if mode == "session":
-        return check_session(done.mp3, cues, recognizer)
-    clips = Clips.open(None, cache_dir)
+    with tempfile.TemporaryDirectory(prefix="cuecast-listen-") as folder:
+        done = render(path=path, output=Path(folder) / f"{slugify(path.stem)}.mp3",
+                      options=options, engine=engine, cache_dir=cache_dir, progress=progress)
+        cues = read_cues(done.mp3)
+        recognizer = Recognizer()
+        if mode == "session":
+            return check_session(done.mp3, cues, recognizer)
+        if mode == "cues":
+            return check_cut(done.mp3, cues, recognizer)
+    clips = Clips.open(engine, cache_dir)
     if mode == "phrases":
         return check_phrases(session_phrases(cues), clips.samples, recognizer)
     return check_phrases(fixed_phrases(cues), clips.samples, recognizer, fixed_only=True)

@@ -56,6 +56,11 @@ class HibariOptions:
             raise OptionError(f"--speed must be between 0.5 and 2, not {self.speed:g}")
         if not 0 <= self.seed < 2**32:
             raise OptionError(f"--seed must be between 0 and {2**32 - 1}, not {self.seed}")
+        from cuecast.engines.hibari import voices  # the package's registry, read on use
+
+        if self.voice not in voices():
+            raise OptionError(f"--voice must be one of {', '.join(voices())} for --engine "
+                              f"hibari, not '{self.voice}'")
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def engine_options(name: str, *, voice: str | None = None, speed: float | None =
     if name == "hibari":
         return HibariOptions(voice=voice or HibariOptions.voice,
                              speed=HIBARI_SPEED if speed is None else speed,
-                             seed=seed or 0, jobs=jobs)
+                             seed=0 if seed is None else seed, jobs=jobs)
     if name == "piper":
         return PiperOptions(voice=None if voice is None else Path(voice),
                             speed=1.0 if speed is None else speed, jobs=jobs)

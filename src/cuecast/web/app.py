@@ -335,8 +335,8 @@ def _fields(effective: Customisation) -> list[dict[str, Any]]:
 
 def _voices() -> list[dict[str, str]]:
     """The voices the page offers: each with what it is, and whether it is here already."""
-    return [{"name": name, "label": f"{name} ({v['accent']} {v['gender']})"
-             + ("" if is_present(name) else ", downloads on first use")}
+    return [{"name": name, "label": f"{name} ({v['accent']} {v['gender']}"
+             + ("" if is_present(name) else ", downloads on first use") + ")"}
             for name, v in voices().items()]
 
 
