@@ -21,6 +21,7 @@ from cuecast.engines.hibari import (
     spoken,
     voice_file,
     voices,
+    with_session,
 )
 
 from .snippets import TINY
@@ -128,3 +129,17 @@ def test_a_voice_put_in_place_by_hand_is_used(tmp_path: Path, monkeypatch: pytes
 
 def test_every_voice_is_offered() -> None:
     assert set(voices()) == {"heart", "fenrir", "emma", "fable", "kore"}
+
+
+def test_the_synthesizer_on_our_session_is_the_packages_own() -> None:
+    """The engine builds the package's ``Hibari`` around its own onnxruntime session; every
+    other attribute is what the constructor sets, and the audio is the same."""
+    import onnxruntime as ort
+    from hibari import Hibari
+
+    own = Hibari()
+    model = Path(own.model_path)
+    ours = with_session(Hibari, "heart", model, ort.InferenceSession(str(model)))
+    assert {k: v for k, v in vars(ours).items() if k != "sess"} == \
+        {k: v for k, v in vars(own).items() if k != "sess"}
+    assert np.array_equal(ours("Halfway.", seed=0), own("Halfway.", seed=0))

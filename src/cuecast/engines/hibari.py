@@ -32,6 +32,9 @@ WORKER_BYTES: Final = 40_000_000
 """Memory budgeted for one more worker (an onnxruntime call's activations for a long line and
 the signal processing's spectra)."""
 
+UNSAID_MS: Final = 300
+"""The silence that stands for a line with nothing the voice can read."""
+
 CLEARER: Final = {"And relax.": "And, relax."}
 """Lines this voice says unclearly, and what it is given instead. Measured with the
 listening check (Whisper base, each line alone, seeds 0 to 5): "And relax." was heard
@@ -169,8 +172,10 @@ class HibariEngine:
             said = [pronounced(p) for p in tts.phonemize(spoken(text))]
         rng = np.random.default_rng(self.seed)
         audio = [tts.from_ids(tts.ids(p), self.speed, rng) for p in said]
-        if not audio or not sum(len(a) for a in audio):
-            raise EngineError(f"hibari produced no audio for {text!r}")
+        if not sum(len(a) for a in audio):
+            # nothing this voice can read (its rules are English: Arabic, Japanese): a short
+            # silence, the line kept in the captions
+            audio = [np.zeros(tts.sample_rate * UNSAID_MS // 1000, np.float32)]
         return Speech(to_session(np.concatenate(audio), tts.sample_rate))
 
 
@@ -193,22 +198,39 @@ def _reason(exc: BaseException) -> str:
 
 
 def _load_voice(model: Path, voice: str, threads: int, optimized: bool) -> Any:
-    """The package's synthesizer on ``model`` with one onnxruntime session of ``threads``
-    threads (optimizations on or off)."""
+    """The package's synthesizer on ``model``, with one onnxruntime session of our making:
+    ``threads`` threads, graph optimizations on or off, and no memory arena (an arena keeps
+    its largest call's buffers: 55 MB more after the longest lines of a session, against 30
+    without it, at the same speed)."""
     import onnxruntime as ort
     from hibari import Hibari
 
-    tts = Hibari(voice=voice, model=str(model), threads=threads)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = threads
+    options.enable_cpu_mem_arena = False
+    options.log_severity_level = 3
     if not optimized:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        options.log_severity_level = 3
-        tts.sess = ort.InferenceSession(str(model), options,
-                                        providers=["CPUExecutionProvider"])
     try:
+        session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        tts = with_session(Hibari, voice, model, session)
         tts.phonemize("Ready.")  # loads the text rules now, not in the first worker's call
-    except Exception as exc:  # the package raises its own, undocumented types
+    except Exception as exc:  # onnxruntime and the package raise their own, undocumented types
         raise EngineError(f"cannot load hibari voice '{voice}': "
                           f"{str(exc).splitlines()[0][:200]}") from None
+    return tts
+
+
+def with_session(cls: Any, voice: str, model: Path, session: Any) -> Any:
+    """An instance of the package's ``Hibari`` on ``session``: what its constructor (0.2.1,
+    the version pinned) sets, without the session it would load first (the model twice in
+    memory for a moment). A test compares it with the constructor's."""
+    import json
+
+    from hibari.tts import ASSETS
+
+    tts = cls.__new__(cls)
+    tts.voice, tts.model_path, tts.sess, tts._g2p = voice, str(model), session, None
+    with open(Path(ASSETS) / "vocab.json", encoding="utf-8") as f:
+        tts.vocab = json.load(f)
     return tts
