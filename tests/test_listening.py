@@ -24,6 +24,7 @@ from cuecast.listening import (
     check_session,
     distance,
     fixed_phrases,
+    listen,
     normalise,
     slips,
 )
@@ -310,3 +311,26 @@ def test_a_session_transcribed_whole(recognizer: Recognizer, cache_dir: Path,
     assert sorted(onsets)[len(onsets) // 2] in range(-20, 40)  # lines start where cues.json says
     text = report.text("short")
     assert "Word error rate" in text and "count" in text
+
+
+def test_listen_cuts_every_short_line_from_the_mp3_and_leaves_output_alone(
+        cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cuecast listen`` renders into a temporary folder: a user's own render of the same
+    routine in ``output/`` is neither replaced nor touched. ``--mode cues`` hears each short
+    line of the MP3 on its own."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "short.yaml"
+    path.write_text(SHORT, encoding="utf-8")
+    output = tmp_path / "output"
+    output.mkdir()
+    for name in ("short.mp3", "short.cues.json", "short.lrc"):
+        (output / name).write_bytes(f"the user's own {name}".encode())
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in output.iterdir()}
+    report = listen(path=path, cache_dir=cache_dir, mode="cues",
+                    options=Customisation(rest=4))
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in output.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "short.yaml"]
+    said = {line.said for line in report.lines}
+    assert {"Begin.", "Release.", "One.", "Four."} <= said  # short lines, each heard alone
+    assert "Stand tall and reach up." in said
+    assert not report.misheard(), report.text("short lines")

@@ -74,7 +74,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterato
 def _client(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base, timeout=30, headers={"origin": server.base},
                       limits=httpx.Limits(max_connections=60)) as client:
-        assert client.get(server.url.removeprefix(server.base)).status_code == 200  # cookie
+        first = client.get(server.url.removeprefix(server.base), follow_redirects=True)
+        assert first.status_code == 200 and first.url.query == b""  # the key now a cookie
         yield client
 
 

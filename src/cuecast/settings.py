@@ -162,6 +162,7 @@ def _hold_value(spec: str, value: str) -> int:
 
 
 def _reps_value(spec: str, value: str) -> int:
-    if not value.isdigit() or not 0 < int(value) <= MAX_REPS:
+    # isdigit() alone lets "²" through, which int() refuses: ASCII digits only
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_REPS:
         raise OptionError(f"--reps '{spec}': reps must be a whole number from 1 to {MAX_REPS}")
     return int(value)

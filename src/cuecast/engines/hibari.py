@@ -53,7 +53,7 @@ heard "Starting your..." 6 times in 6, with "in" stressed 0 in 6."""
 
 COUNT_THEN: Final = re.compile(r"^([A-Z][a-z]+(?:-[a-z]+)?), (?=\w)")
 """A rep count that opens a line of the routine's phrasing ("Two, inhale, knees up."): said
-as a sentence of its own. Run on with a comma, "Two," was heard "To" 4 times in 6 (Whisper
+as a sentence of its own. Run on with a comma, "Two," was heard "To" 3 times in 6 (Whisper
 reads the pair as "to inhale"); as "Two. Inhale, ..." 0 in 6."""
 
 

@@ -1,8 +1,10 @@
 """Who may use the companion: whoever holds its secret token.
 
 The token (128 bits or more) is in the address the QR code carries; the first visit turns it
-into an HttpOnly, SameSite cookie. Podcast apps send no cookies, so the feed and its files
-also accept the token in the query. State-changing requests must be POSTs from this origin.
+into an HttpOnly, SameSite cookie and is sent on to the same address without it (303), so the
+key does not stay in the address bar, the history or a shared link. Podcast apps send no
+cookies, so the feed and its files also accept the token in the query; a change (a POST)
+never does, and must come from this origin. Every answer carries the hardening headers.
 """
 
 from __future__ import annotations
@@ -12,15 +14,26 @@ import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 COOKIE: Final = "cuecast_token"
 TOKEN_BYTES: Final = 24
 """192 bits of randomness (the issue asks for at least 128)."""
 SAFE_METHODS: Final = frozenset({"GET", "HEAD"})
+QUERY_KEY_PATHS: Final = ("/feed.xml", "/files/")
+"""Where the key may stay in the address: what podcast apps fetch (they send no cookies)."""
+HARDENING: Final = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+                    "Content-Security-Policy": "frame-ancestors 'none'",
+                    "X-Frame-Options": "DENY"}
+"""Headers on every answer: no type sniffing, no address sent on to another site, never shown
+inside another site's frame. ``same-origin``, not ``no-referrer``: under ``no-referrer`` a
+browser sends ``Origin: null`` with the page's own form posts (the Fetch standard), and the
+origin check would refuse every render (seen in Chromium)."""
+PAGE_CACHING: Final = "no-store"
+"""Pages show the current library and renders: never kept by the browser or a proxy."""
 
 
 def token_path() -> Path:
@@ -55,8 +68,14 @@ def guard(token: str) -> Callable[[Request, Call], Awaitable[Response]]:
     """The HTTP middleware that turns away every request without the token."""
 
     async def check(request: Request, call_next: Call) -> Response:
+        return _hardened(await _checked(request, call_next))
+
+    async def _checked(request: Request, call_next: Call) -> Response:
         given = request.query_params.get("token")
         cookie = request.cookies.get(COOKIE)
+        if given is not None and request.method not in SAFE_METHODS:
+            return PlainTextResponse("Refused: a change needs the key from cuecast's own "
+                                     "pages, not from the address.", status_code=403)
         if given is None and cookie is None:
             return PlainTextResponse("This cuecast needs its address with the key: scan the QR "
                                      "code that 'cuecast serve' shows.", status_code=401)
@@ -67,13 +86,27 @@ def guard(token: str) -> Callable[[Request, Call], Awaitable[Response]]:
         if request.method not in SAFE_METHODS and not _same_origin(request):
             return PlainTextResponse("Refused: this request did not come from cuecast's own "
                                      "pages.", status_code=403)
-        response = await call_next(request)
+        if given is not None and not request.url.path.startswith(QUERY_KEY_PATHS):
+            # the key becomes the cookie, and leaves the address
+            kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            response: Response = RedirectResponse(
+                str(request.url.replace(query=urlencode(kept))), status_code=303)
+        else:
+            response = await call_next(request)
         if cookie != token:
             response.set_cookie(COOKIE, token, max_age=400 * 86400, httponly=True,
                                 samesite="strict", path="/")
         return response
 
     return check
+
+
+def _hardened(response: Response) -> Response:
+    for name, value in HARDENING.items():
+        response.headers.setdefault(name, value)
+    if response.headers.get("content-type", "").startswith("text/html"):
+        response.headers.setdefault("Cache-Control", PAGE_CACHING)
+    return response
 
 
 def _same_origin(request: Request) -> bool:

@@ -229,7 +229,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
                                      "text": e["text"], "exercise": e["exercise"]}
                                     for e in cues["events"] if e["kind"] == "speech"]})
 
-    @app.get("/files/{name}")
+    @app.api_route("/files/{name}", methods=["GET", "HEAD"])
     def files(name: str) -> Response:
         found = listed_file(config.output, name)
         if found is None:

@@ -3,6 +3,7 @@ rendered session, with its chapters (JSON) and transcripts (SRT and WebVTT)."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -16,6 +17,16 @@ PODCAST: Final = "https://podcastindex.org/namespace/1.0"
 CHAPTERS_TYPE: Final = "application/json+chapters"
 """The type the Podcasting 2.0 JSON chapters spec asks for."""
 TRANSCRIPTS: Final = ((".vtt", "text/vtt"), (".srt", "application/x-subrip"))
+
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot carry at all (control characters, surrogates, U+FFFE, U+FFFF):
+one of them in a title would make the whole feed not well-formed, and a podcast app stop."""
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot carry left out."""
+    return _NOT_XML.sub("", text)
+
 
 ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("podcast", PODCAST)
@@ -36,8 +47,8 @@ def feed(sessions: Sequence[Session], *, link: str, url: Callable[[str], str]) -
     ET.SubElement(channel, f"{{{PODCAST}}}locked").text = "yes"
     for session in sessions:
         item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = session.title
-        ET.SubElement(item, "description").text = _summary(session)
+        ET.SubElement(item, "title").text = xml_text(session.title)
+        ET.SubElement(item, "description").text = xml_text(_summary(session))
         ET.SubElement(item, "guid", {"isPermaLink": "false"}).text = (
             f"cuecast-{session.stem}-{int(session.mtime)}")
         ET.SubElement(item, "pubDate").text = format_datetime(

@@ -47,11 +47,19 @@ def _mp3s(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return [p for p in folder.iterdir()
-            if p.suffix == ".mp3" and not p.name.startswith(".") and p.is_file()]
+            if p.suffix == ".mp3" and not p.name.startswith(".") and _regular(p)]
+
+
+def _regular(path: Path) -> bool:
+    """A regular file of the folder's own: a symbolic link (to anywhere) is never listed or
+    served."""
+    return path.is_file() and not path.is_symlink()
 
 
 def _session(mp3: Path) -> Session | None:
     """The session of a listed MP3, or None without a readable cues.json beside it."""
+    if not _regular(mp3.with_name(mp3.stem + ".cues.json")):
+        return None
     try:
         doc = read_cues(mp3)
         stat = mp3.stat()
@@ -74,11 +82,12 @@ def find_session(folder: Path, stem: str) -> Session | None:
 
 
 def listed_file(folder: Path, name: str) -> tuple[Session, str] | None:
-    """The session and extension a requested file name stands for, if it is listed."""
+    """The session and extension a requested file name stands for, if it is listed (a
+    sidecar that is missing is simply not there)."""
     for ext in (".mp3", *SIDECARS, CHAPTERS):
         if name.endswith(ext):
             session = find_session(folder, name.removesuffix(ext))
-            if session is not None:
+            if session is not None and (ext == CHAPTERS or _regular(session.path(ext))):
                 return session, ext
     return None
 
