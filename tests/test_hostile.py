@@ -122,3 +122,97 @@ def test_a_title_with_a_non_character_leaves_the_feed_well_formed() -> None:
     session = Session("s", Path("/nonexistent/s.mp3"), "Stretch \uffff\x01 out", 60_000, 1, 0.0)
     root = ET.fromstring(feed([session], link="http://x/", url=lambda name: name))
     assert root.findtext("channel/item/title") == "Stretch  out"
+
+
+@pytest.fixture
+def served(folders: tuple[Path, Path], tmp_path: Path) -> Iterator[tuple[str, int]]:
+    """The companion on a free loopback port (uvicorn in a thread), its routines a copy."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    routines, output = folders
+    mine = tmp_path / "routines"
+    shutil.copytree(routines, mine)
+    app = create_app(Config(mine, output, None, TOKEN))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.02)
+    yield "127.0.0.1", sock.getsockname()[1]
+    server.should_exit = True
+    thread.join(30)
+
+
+def test_a_chunked_upload_is_refused_as_it_arrives(served: tuple[str, int]) -> None:
+    """Only Content-Length was checked: a chunked 30 MB upload was read in full. Now the
+    bytes are counted as they arrive, and the answer comes before 8 MB have been sent."""
+    import select
+    import socket
+
+    host, port = served
+    sent = 0
+    with socket.create_connection((host, port)) as conn:
+        conn.sendall((f"POST /import HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                      f"Origin: http://{host}:{port}\r\nCookie: {COOKIE}={TOKEN}\r\n"
+                      "Content-Type: multipart/form-data; boundary=b\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n").encode())
+        chunk = b"x" * 65536
+        head = b'--b\r\nContent-Disposition: form-data; name="text"\r\n\r\n'
+        conn.sendall(f"{len(head):x}\r\n".encode() + head + b"\r\n")
+        while sent < 30_000_000:
+            if select.select([conn], [], [], 0)[0]:
+                break  # the server has answered
+            try:
+                conn.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(chunk)
+        answer = conn.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    assert "over 2 MB" in answer
+    assert sent < 8_000_000, sent
+
+
+def test_an_adversarial_paste_answers_in_seconds_and_the_server_meanwhile(
+        served: tuple[str, int]) -> None:
+    """The importer was quadratic, and ran on the event loop: a 1.7 MB paste held every
+    request for over 30 s. A paste of the largest size accepted, made of what made it slow
+    (runs of '[', thousands of lines), answers with one readable line, and a page asked for
+    meanwhile answers at once. Moments are the program's own: the page is asked while the
+    import is known to be running (its request sent, no answer yet)."""
+    import threading
+    import time
+
+    import httpx
+
+    host, port = served
+    base = f"http://{host}:{port}"
+    paste = "\n".join(["[" * 19_000] * 90 + ["Cat-Cow | 60 sec", "1. Breathe."] * 4000)
+    assert 1_600_000 < len(paste.encode()) < 2_000_000
+    result: dict[str, object] = {}
+
+    def post() -> None:
+        with httpx.Client(base_url=base, cookies={COOKIE: TOKEN}, timeout=60) as c:
+            started = time.perf_counter()
+            answer = c.post("/import", files={"file": ("article.txt", paste.encode())},
+                            headers={"origin": base})
+            result.update(status=answer.status_code, text=answer.text,
+                          seconds=time.perf_counter() - started)
+
+    importer = threading.Thread(target=post)
+    importer.start()
+    with httpx.Client(base_url=base, cookies={COOKIE: TOKEN}, timeout=30) as c:
+        started = time.perf_counter()
+        page = c.get("/static/app.css")
+        page_s = time.perf_counter() - started
+    importer.join(60)
+    assert page.status_code == 200
+    assert page_s < 1.0, page_s
+    assert result["status"] == 400
+    assert "paragraphs are far shorter" not in str(result["text"])  # under the caps: read
+    assert float(result["seconds"]) < 10  # type: ignore[arg-type]

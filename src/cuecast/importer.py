@@ -67,24 +67,52 @@ class Imported:
     """Indexes of exercises that got ``DEFAULT_TIMING``."""
 
 
+MAX_LINES: Final = 20_000
+"""More lines than any article has (the upper-back article has 150): a larger paste is not
+an article, and is refused rather than worked through."""
+MAX_LINE_CHARS: Final = 20_000
+"""A longer line is not a paragraph of an article."""
+
+
 def lines_of(text: str) -> list[Line]:
-    """Source text -> content lines with their line numbers (HTML and Markdown flattened)."""
+    """Source text -> content lines with their line numbers (HTML and Markdown flattened).
+    Raises ValueError for a text far beyond an article's size (:data:`MAX_LINES`,
+    :data:`MAX_LINE_CHARS`). Every pattern here runs in time linear in its line."""
     if re.search(r"<(html|body|h[1-6]|p|ol|li)\b", text, re.I):
-        return _html_lines(text)
+        return _within_bounds(_html_lines(text))  # a saved page may be one long line
+    raws = text.splitlines()
+    _within_bounds([Line(i, raw, False, False) for i, raw in enumerate(raws, 1)])
     out = []
-    for i, raw in enumerate(text.splitlines(), 1):
+    for i, raw in enumerate(raws, 1):
         s = raw.strip()
         heading = bool(re.match(r"^#{1,6}\s", s))
         title = bool(re.match(r"^#\s", s))
         s = re.sub(r"^#{1,6}\s+", "", s)
-        s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", s).strip()  # images, before links go
+        # brackets never nest in these patterns, so a run of '[' cannot make them backtrack
+        s = re.sub(r"!\[[^\[\]]*\]\([^()]*\)", "", s).strip()  # images, before links go
         s = re.sub(r"^[-*+•]\s+", "• ", s)  # a bullet, before '*' goes as emphasis
         s = re.sub(r"(\*\*|__|(?<!^)\*|`)", "", s)  # Markdown emphasis
-        s = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", s)  # links keep their words
+        s = re.sub(r"\[([^\[\]]+)\]\([^()]*\)", r"\1", s)  # links keep their words
         s = " ".join(s.split())
         if s:
             out.append(Line(i, s, heading, title))
     return out
+
+
+def _within_bounds(lines: list[Line]) -> list[Line]:
+    """``lines``, if they could be an article's. Raises ValueError otherwise."""
+    if len(lines) > MAX_LINES:
+        raise ValueError(f"has {len(lines):,} lines; an article has far fewer (at most "
+                         f"{MAX_LINES:,} are read)")
+    long = next((ln.number for ln in lines if len(ln.text) > MAX_LINE_CHARS), None)
+    if long is not None:
+        raise ValueError(f"line {long} is over {MAX_LINE_CHARS:,} characters; an article's "
+                         "paragraphs are far shorter")
+    return lines
+
+
+LOOK_AHEAD: Final = 3
+"""Lines after a heading looked at to tell it from a step (its purpose, then its steps)."""
 
 
 def parse_article(text: str, *, source: str | None = None) -> Imported:
@@ -99,10 +127,11 @@ def parse_article(text: str, *, source: str | None = None) -> Imported:
     pending: list[Line] = []  # lines after a heading, before its steps (the purpose)
     for k, ln in enumerate(lines[1:], 1):
         step = _STEP.match(ln.text)
-        if step and _numbered_heading(ln, step.group(2), lines[k + 1:]):
+        ahead = lines[k + 1: k + 1 + LOOK_AHEAD]  # a few lines, not a copy of the rest
+        if step and _numbered_heading(ln, step.group(2), ahead):
             # listicles number their exercises too: "3. Double V | 30 sec per side"
             ln, step = Line(ln.number, step.group(2), True), None
-        head = None if step else _heading(ln, lines[k + 1:], first=current is None)
+        head = None if step else _heading(ln, ahead, first=current is None)
         if head is not None:
             name, timing, problem = head
             _close(current, pending, result)
@@ -214,7 +243,7 @@ def _numbered_heading(ln: Line, rest: str, after: list[Line]) -> bool:
         return True
     if _timed(rest) is None:
         return False
-    for nxt in after[:3]:
+    for nxt in after[:LOOK_AHEAD]:
         found = _STEP.match(nxt.text)
         if found:
             return found.group(1) in ("1.", "1)", "•") and _timed(found.group(2)) is None
@@ -224,7 +253,7 @@ def _numbered_heading(ln: Line, rest: str, after: list[Line]) -> bool:
 def _steps_follow(after: list[Line]) -> bool:
     """Numbered steps come next (after at most two lines of purpose); a numbered line with a
     timing of its own is the next exercise's heading, not a step."""
-    for ln in after[:3]:
+    for ln in after[:LOOK_AHEAD]:
         step = _STEP.match(ln.text)
         if step:
             return _timed(step.group(2)) is None

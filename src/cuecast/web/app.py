@@ -20,16 +20,24 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cuecast.clips import Progress
 from cuecast.engines.hibari import is_present, voices
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.files import slugify
-from cuecast.library import Entry, import_article, list_routines, save_customised
+from cuecast.library import (
+    Entry,
+    ImportResult,
+    import_article,
+    list_routines,
+    save_customised,
+)
 from cuecast.loader import load_routine
 from cuecast.options import Customisation, choices, customisation, settable
 from cuecast.preview import Lengths, cached_lengths, layout
@@ -54,6 +62,10 @@ from cuecast.web.sessions import (
 HERE: Final = Path(__file__).parent
 MAX_UPLOAD: Final = 2_000_000
 """Largest article accepted (as ``cuecast import``); a saved article is far smaller."""
+MAX_BODY: Final = MAX_UPLOAD + 100_000
+"""Largest request body read: an article and its form's fields."""
+MAX_FIELDS: Final = 200
+"""A routine page's form: a stepper per exercise and the session options."""
 UPLOAD_SUFFIXES: Final = (".txt", ".md", ".markdown", ".html", ".htm")
 BEDS: Final = ("none", "noise")
 CACHING: Final = {"Cache-Control": "private, no-cache"}
@@ -87,6 +99,9 @@ class Choice:
 def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     """The app, its token checked on every request."""
     app = FastAPI(title="cuecast", docs_url=None, redoc_url=None, openapi_url=None)
+    # the body counted inside the key check (Starlette runs the last added outermost), so
+    # that its 413 is raised where the route reads the body and answered as a page
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
     app.middleware("http")(guard(config.token))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
@@ -120,7 +135,8 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith(("/api/", "/files/", "/feed")):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        return page(request, "message.html", exc.status_code, title="Not here",
+        return page(request, "message.html", exc.status_code,
+                    title="Too large" if exc.status_code == 413 else "Not here",
                     message=exc.detail)
 
     @app.exception_handler(Exception)
@@ -175,9 +191,13 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         """Read a routine page's form as the CLI reads its options and act on it: to the
         page ``act`` returns, or back to the routine page with the one-line message."""
         path, routine = routine_at(name)
-        form = await request.form()
+        form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+
+        def run() -> str:  # reading the options and acting: off the event loop
+            return act(path, routine, _choice(routine, form), form)
+
         try:
-            location = act(path, routine, _choice(routine, form), form)
+            location = await run_in_threadpool(run)
         except CuecastError as exc:
             return _routine_page(request, name, routine, str(exc), 400)
         return RedirectResponse(location, status_code=303)
@@ -259,23 +279,59 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     @app.post("/import", response_class=HTMLResponse)
     async def import_post(request: Request) -> HTMLResponse:
-        if int(request.headers.get("content-length") or 0) > MAX_UPLOAD + 100_000:
-            return page(request, "import.html", 413, error="That file is over 2 MB; an "
-                        "article saved as text is far smaller.")
-        form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_UPLOAD)
+        # the body's own limit (BodyLimit, 413) comes first; the article's size is checked
+        # after, with its message
+        form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_BODY)
         try:
             name, data = await _article(form)
-            with tempfile.TemporaryDirectory(prefix="cuecast-import-") as folder:
-                article = Path(folder) / f"article{Path(name).suffix.lower() or '.txt'}"
-                article.write_bytes(data)
-                result = import_article(path=article, folder=config.routines, shown=name,
-                                        force=form.get("force") == "on")
+
+            def run() -> ImportResult:  # the import reads the whole article: off the loop
+                with tempfile.TemporaryDirectory(prefix="cuecast-import-") as folder:
+                    article = Path(folder) / f"article{Path(name).suffix.lower() or '.txt'}"
+                    article.write_bytes(data)
+                    return import_article(path=article, folder=config.routines, shown=name,
+                                          force=form.get("force") == "on")
+
+            result = await run_in_threadpool(run)
         except CuecastError as exc:
             return page(request, "import.html", 400, error=str(exc))
         return page(request, "imported.html", name=result.written.stem,
                     warnings=result.warnings)
 
     return app
+
+
+TOO_LARGE: Final = "That is over 2 MB; an article saved as text is far smaller."
+
+
+class BodyLimit:
+    """Refuses a request body over ``limit`` bytes, counted as they arrive (chunked or not),
+    with 413 and a readable message: not one byte more is read."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.limit:
+            refused = PlainTextResponse(TOO_LARGE, status_code=413,
+                                        headers={"Connection": "close"})
+            await refused(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:  # raised where the body is read: the route's own 413 page
+                raise HTTPException(413, TOO_LARGE)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 async def _article(form: FormData) -> tuple[str, bytes]:
