@@ -134,6 +134,36 @@ def test_under_load_while_rendering_pages_answer_and_renders_queue(server: Serve
         assert [c.get(f"/api/jobs/{j}").json()["state"] for j in jobs[1:]] == ["queued"] * 2
 
 
+def test_half_open_connections_neither_stop_a_page_nor_stay_open(server: Server) -> None:
+    """A request whose headers never finish stayed open as long as it was tried, and nothing
+    limited them. 100 of them: a real page still answers at once, and the server closes
+    each within its header deadline (waited for up to 30 s, well past the 5 s deadline)."""
+    import socket
+    import time
+
+    from cuecast.web.server import HEADER_TIMEOUT_S
+
+    host, port = server.base.removeprefix("http://").split(":")
+    half = []
+    for _ in range(100):
+        conn = socket.create_connection((host, int(port)))
+        conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # and never more
+        half.append(conn)
+    try:
+        with _client(server) as client:
+            started = time.perf_counter()
+            page = client.get("/static/app.css")
+            assert page.status_code == 200
+            assert time.perf_counter() - started < 1.0
+        for conn in half:
+            conn.settimeout(30)
+            assert conn.recv(1024) == b""  # closed by the server, before 30 s
+        assert HEADER_TIMEOUT_S < 30
+    finally:
+        for conn in half:
+            conn.close()
+
+
 def test_ctrl_c_stops_with_one_line(server: Server) -> None:
     server.proc.send_signal(signal.SIGINT)  # a render may be running: it stops too
     _, err = server.proc.communicate(timeout=60)
@@ -157,3 +187,4 @@ def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Final, TextIO
 from urllib.parse import urlencode
 
 from cuecast.errors import OptionError
@@ -31,6 +31,54 @@ def address(host: str, port: int, token: str) -> str:
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/?{urlencode({'token': token})}"
+
+
+HEADER_TIMEOUT_S: Final = 5.0
+"""A request's headers must arrive within this: a half-sent request (slowloris) is closed."""
+KEEP_ALIVE_S: Final = 5
+"""An idle kept-alive connection is closed after this."""
+MAX_CONNECTIONS: Final = 200
+"""Open connections and requests at once; beyond, 503. A phone opens a handful; 100
+half-open connections (closed after :data:`HEADER_TIMEOUT_S`) leave room for real ones."""
+
+
+def timed_protocol() -> type:
+    """uvicorn's HTTP/1.1 protocol with a deadline for each request's headers (uvicorn has
+    none: a connection that sends half a request stays open for as long as the client likes)."""
+    import asyncio
+
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimedH11Protocol(H11Protocol):
+        _deadline: asyncio.TimerHandle | None = None
+
+        def _waiting(self) -> bool:
+            """No request of this connection is being answered: its next one is awaited."""
+            return self.cycle is None or bool(self.cycle.response_complete)
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._deadline = self.loop.call_later(HEADER_TIMEOUT_S, self._too_slow)
+
+        def data_received(self, data: bytes) -> None:
+            if self._deadline is None and self._waiting():  # a next request begins
+                self._deadline = self.loop.call_later(HEADER_TIMEOUT_S, self._too_slow)
+            super().data_received(data)
+            if self._deadline is not None and not self._waiting():  # its headers are in
+                self._deadline.cancel()
+                self._deadline = None
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+            super().connection_lost(exc)
+
+        def _too_slow(self) -> None:
+            self._deadline = None
+            if self._waiting():
+                self.transport.close()
+
+    return TimedH11Protocol
 
 
 def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path | None,
@@ -67,6 +115,8 @@ def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path
               f"Podcast feed (AntennaPod): {url.replace('/?', '/feed.xml?')}\n"
               "Ctrl-C stops it.\n")
     out.flush()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                           lifespan="off", timeout_graceful_shutdown=2))
+    server = uvicorn.Server(uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2,
+        http=timed_protocol(), timeout_keep_alive=KEEP_ALIVE_S,
+        limit_concurrency=MAX_CONNECTIONS))
     server.run(sockets=[sock])
