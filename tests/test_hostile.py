@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cuecast.web.access import COOKIE
+from cuecast.web.access import COOKIE, feed_key
 from cuecast.web.app import Config, create_app
 from cuecast.web.feed import feed
 from cuecast.web.sessions import Session
@@ -45,6 +45,29 @@ def test_the_key_in_a_page_address_becomes_the_cookie_and_leaves_the_address(
     # what podcast apps fetch keeps the key in the address: they send no cookies
     fresh = TestClient(stranger.app)
     assert fresh.get(f"/feed.xml?token={TOKEN}", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/feed.xml", 200), ("GET", "/files/test-session.mp3", 200),
+    ("HEAD", "/files/test-session.mp3", 200), ("GET", "/files/test-session.chapters.json", 200),
+    ("GET", "/files/test-session.vtt", 200), ("GET", "/files/test-session.srt", 200),
+    ("GET", "/files/test-session.cues.json", 403), ("GET", "/files/test-session.lrc", 403),
+    ("GET", "/", 403), ("GET", "/routine/test-session", 403), ("GET", "/import", 403),
+    ("GET", "/api/preview/test-session", 403), ("GET", "/session/test-session", 403),
+    ("POST", "/routine/test-session/render", 403), ("POST", "/import", 403),
+])
+def test_the_feed_key_opens_the_feed_and_its_files_and_nothing_else(
+        stranger: TestClient, method: str, path: str, status: int) -> None:
+    answer = stranger.request(method, f"{path}?token={feed_key(TOKEN)}", headers=ORIGIN,
+                              follow_redirects=False)
+    assert answer.status_code == status
+    assert "set-cookie" not in answer.headers  # it never becomes the full key's cookie
+    assert feed_key(TOKEN) != TOKEN and TOKEN not in feed_key(TOKEN)
+
+
+def test_a_new_key_makes_a_new_feed_key() -> None:
+    assert feed_key("a" * 32) != feed_key("b" * 32)
+    assert len(feed_key("a" * 32)) >= 22  # 128 bits or more, as the full key
 
 
 def test_the_query_key_never_opens_a_change(stranger: TestClient) -> None:
@@ -172,7 +195,14 @@ def test_a_chunked_upload_is_refused_as_it_arrives(served: tuple[str, int]) -> N
             except (BrokenPipeError, ConnectionResetError):
                 break
             sent += len(chunk)
-        answer = conn.recv(65536).decode("latin-1")
+        conn.settimeout(10)
+        received = b""
+        try:
+            while block := conn.recv(65536):  # the answer, to the close that ends it
+                received += block
+        except (ConnectionResetError, TimeoutError):
+            pass
+        answer = received.decode("latin-1")
     assert answer.startswith("HTTP/1.1 413"), answer[:200]
     assert "over 2 MB" in answer
     assert sent < 8_000_000, sent

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from cuecast.cli import app as cli
 from cuecast.loader import load_routine
 from cuecast.options import settable
-from cuecast.web.access import COOKIE, load_token
+from cuecast.web.access import COOKIE, feed_key, load_token
 from cuecast.web.app import MAX_UPLOAD, Config, create_app
 from cuecast.web.jobs import QueueFull, RenderQueue
 
@@ -193,7 +193,7 @@ def test_feed_has_every_session_with_enclosure_chapters_and_transcripts(
     client.cookies.clear()
     for url in [enclosure.href, entry.podcast_chapters["url"],
                 *(t.get("url") or "" for t in transcripts)]:
-        assert f"token={TOKEN}" in url
+        assert f"token={feed_key(TOKEN)}" in url  # the feed's own key, not the full one
         assert client.get(url.replace("http://testserver", "")).status_code == 200, url
 
 
@@ -370,6 +370,7 @@ def test_a_failed_render_shows_one_line_and_leaves_no_file(tmp_path: Path,
 def test_library_offers_the_feed_address_with_its_key(client: TestClient) -> None:
     page = client.get("/").text
     found = re.search(r'id="feed" value="([^"]+)"', page)
-    assert found and html.unescape(found.group(1)) == f"http://testserver/feed.xml?token={TOKEN}"
+    assert found and html.unescape(found.group(1)) == \
+        f"http://testserver/feed.xml?token={feed_key(TOKEN)}"
     client.cookies.clear()
     assert client.get(html.unescape(found.group(1))).status_code == 200

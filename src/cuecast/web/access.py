@@ -3,12 +3,18 @@
 The token (128 bits or more) is in the address the QR code carries; the first visit turns it
 into an HttpOnly, SameSite cookie and is sent on to the same address without it (303), so the
 key does not stay in the address bar, the history or a shared link. Podcast apps send no
-cookies, so the feed and its files also accept the token in the query; a change (a POST)
-never does, and must come from this origin. Every answer carries the hardening headers.
+cookies, so the feed and its files also accept a key in the query: the feed's own key, which
+opens nothing else (podcast apps share feed and enclosure addresses, and some fetch them
+through their own servers), derived from the full key so that ``--new-token`` replaces both.
+A change (a POST) never takes a key from the address, and must come from this origin. Every
+answer carries the hardening headers.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Awaitable, Callable
@@ -24,7 +30,23 @@ TOKEN_BYTES: Final = 24
 """192 bits of randomness (the issue asks for at least 128)."""
 SAFE_METHODS: Final = frozenset({"GET", "HEAD"})
 QUERY_KEY_PATHS: Final = ("/feed.xml", "/files/")
-"""Where the key may stay in the address: what podcast apps fetch (they send no cookies)."""
+"""Where a key may stay in the address: what podcast apps fetch (they send no cookies)."""
+FEED_FILES: Final = (".mp3", ".chapters.json", ".vtt", ".srt")
+"""The files of a session the feed lists, which its key opens."""
+
+
+def feed_key(token: str) -> str:
+    """The feed's read-only key: HMAC-SHA256 of the full key, so it cannot be turned back
+    into the full key, and a new full key makes a new feed key."""
+    digest = hmac.new(token.encode(), b"cuecast feed", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).decode().rstrip("=")
+
+
+def _opens_feed(request: Request) -> bool:
+    """What the feed's key opens: reading the feed and the files it lists."""
+    path = request.url.path
+    return request.method in SAFE_METHODS and (
+        path == "/feed.xml" or (path.startswith("/files/") and path.endswith(FEED_FILES)))
 HARDENING: Final = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
                     "Content-Security-Policy": "frame-ancestors 'none'",
                     "X-Frame-Options": "DENY"}
@@ -70,9 +92,16 @@ def guard(token: str) -> Callable[[Request, Call], Awaitable[Response]]:
     async def check(request: Request, call_next: Call) -> Response:
         return _hardened(await _checked(request, call_next))
 
+    feed = feed_key(token)
+
     async def _checked(request: Request, call_next: Call) -> Response:
         given = request.query_params.get("token")
         cookie = request.cookies.get(COOKIE)
+        if given is not None and secrets.compare_digest(given.encode(), feed.encode()):
+            if _opens_feed(request):
+                return await call_next(request)
+            return PlainTextResponse("This key opens only the podcast feed: scan the QR code "
+                                     "that 'cuecast serve' shows.", status_code=403)
         if given is not None and request.method not in SAFE_METHODS:
             return PlainTextResponse("Refused: a change needs the key from cuecast's own "
                                      "pages, not from the address.", status_code=403)

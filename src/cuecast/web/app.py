@@ -46,7 +46,7 @@ from cuecast.routine import Exercise, Routine
 from cuecast.settings import resolve_settings
 from cuecast.timeline import clock
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS
-from cuecast.web.access import guard
+from cuecast.web.access import feed_key, guard
 from cuecast.web.feed import CHAPTERS_TYPE, feed
 from cuecast.web.jobs import RenderQueue
 from cuecast.web.sessions import (
@@ -135,9 +135,11 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith(("/api/", "/files/", "/feed")):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        return page(request, "message.html", exc.status_code,
-                    title="Too large" if exc.status_code == 413 else "Not here",
-                    message=exc.detail)
+        shown = page(request, "message.html", exc.status_code,
+                     title="Too large" if exc.status_code == 413 else "Not here",
+                     message=exc.detail)
+        shown.headers.update(exc.headers or {})  # "Connection: close": the rest goes unread
+        return shown
 
     @app.exception_handler(Exception)
     async def any_error(request: Request, exc: Exception) -> Response:  # never a traceback
@@ -158,7 +160,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def library(request: Request) -> HTMLResponse:
         feed_url = f"{str(request.base_url).rstrip('/')}/feed.xml?" + urlencode(
-            {"token": config.token})
+            {"token": feed_key(config.token)})
         return page(request, "library.html", routines=library_entries(),
                     sessions=list_sessions(config.output), feed_url=feed_url)
 
@@ -267,7 +269,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         base = str(request.base_url).rstrip("/")
 
         def url(name: str) -> str:
-            return f"{base}/files/{quote(name)}?{urlencode({'token': config.token})}"
+            return f"{base}/files/{quote(name)}?{urlencode({'token': feed_key(config.token)})}"
 
         body = feed(list_sessions(config.output), link=f"{base}/", url=url)
         return Response(body, media_type="application/rss+xml; charset=utf-8",
@@ -328,7 +330,7 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:  # raised where the body is read: the route's own 413 page
-                raise HTTPException(413, TOO_LARGE)
+                raise HTTPException(413, TOO_LARGE, headers={"Connection": "close"})
             return message
 
         await self.app(scope, counted, send)

@@ -9,7 +9,7 @@ from typing import Final, TextIO
 from urllib.parse import urlencode
 
 from cuecast.errors import OptionError
-from cuecast.web.access import load_token, token_path
+from cuecast.web.access import feed_key, load_token, token_path
 
 ALL_INTERFACES = "0.0.0.0"
 
@@ -25,12 +25,12 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
-def address(host: str, port: int, token: str) -> str:
+def address(host: str, port: int, token: str, *, page: str = "/") -> str:
     """The address to open (and put in the QR code), key included."""
     shown = lan_address() if host in (ALL_INTERFACES, "::", "") else host
     if ":" in shown:
         shown = f"[{shown}]"
-    return f"http://{shown}:{port}/?{urlencode({'token': token})}"
+    return f"http://{shown}:{port}{page}?{urlencode({'token': token})}"
 
 
 HEADER_TIMEOUT_S: Final = 5.0
@@ -112,7 +112,8 @@ def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path
     segno.make(url, error="m").terminal(out=out, compact=True)
     out.write(f"cuecast is serving {routines} and {output}\n"
               f"Open on your phone (same Wi-Fi), or scan the code: {url}\n"
-              f"Podcast feed (AntennaPod): {url.replace('/?', '/feed.xml?')}\n"
+              "Podcast feed (AntennaPod; its key opens the feed only): "
+              f"{address(host, sock.getsockname()[1], feed_key(token), page='/feed.xml')}\n"
               "Ctrl-C stops it.\n")
     out.flush()
     server = uvicorn.Server(uvicorn.Config(
