@@ -127,3 +127,40 @@ def test_every_cue_phrase_is_documented() -> None:
     table = doc[doc.index("## Cue phrases"):]
     for name, field in CuePhrases.model_fields.items():
         assert f"| `{name}` | {field.default} |" in table, name
+
+
+def test_the_readme_is_the_users_document_and_its_links_resolve() -> None:
+    """The README stays short (figures and methods live in docs/, history in the changelog),
+    and every file it links to exists, with every anchor it names."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    links = re.findall(r"\]\(([^)#\s]+)(?:#([\w-]+))?\)", readme)
+    targets = {path for path, _ in links if not path.startswith("http")}
+    assert {"docs/voice.md", "docs/listening.md", "docs/performance.md",
+            "docs/architecture.md", "CONTRIBUTING.md", "CHANGELOG.md"} <= targets
+    for path, anchor in links:
+        if path.startswith("http"):
+            continue
+        doc = (ROOT / path).read_text(encoding="utf-8")
+        if anchor:
+            headings = [re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
+                        for h in re.findall(r"^#+ (.+)$", doc, flags=re.M)]
+            assert anchor in headings, (path, anchor)
+
+
+def test_the_changelog_keeps_a_changelog() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in changelog
+    assert re.search(r"^## \[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}$", changelog, flags=re.M)
+
+
+def test_the_voice_docs_name_the_default_and_its_tables() -> None:
+    """docs/voice.md names the default engine and voice the code uses, and every entry of
+    the default engine's pronunciation tables."""
+    from cuecast.engines.hibari import CLEARER
+    from cuecast.engines.registry import ENGINES, HibariOptions
+
+    doc = (ROOT / "docs" / "voice.md").read_text(encoding="utf-8")
+    assert f"`{ENGINES[0]}` (default)" in doc and f"`{HibariOptions.voice}` (default)" in doc
+    for line in CLEARER:
+        assert line in doc

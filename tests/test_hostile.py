@@ -160,6 +160,8 @@ def served(folders: tuple[Path, Path], tmp_path: Path) -> Iterator[tuple[str, in
     shutil.copytree(routines, mine)
     app = create_app(Config(mine, output, None, TOKEN))
     sock = socket.socket()
+    # small kernel buffers, so what a client has sent is close to what the server has read
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -180,6 +182,7 @@ def test_a_chunked_upload_is_refused_as_it_arrives(served: tuple[str, int]) -> N
     host, port = served
     sent = 0
     with socket.create_connection((host, port)) as conn:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
         conn.sendall((f"POST /import HTTP/1.1\r\nHost: {host}:{port}\r\n"
                       f"Origin: http://{host}:{port}\r\nCookie: {COOKIE}={TOKEN}\r\n"
                       "Content-Type: multipart/form-data; boundary=b\r\n"
@@ -246,3 +249,23 @@ def test_an_adversarial_paste_answers_in_seconds_and_the_server_meanwhile(
     assert result["status"] == 400
     assert "paragraphs are far shorter" not in str(result["text"])  # under the caps: read
     assert float(result["seconds"]) < 10  # type: ignore[arg-type]
+
+
+def test_an_import_never_shadows_nor_loses_a_routine(tmp_path: Path) -> None:
+    """``foo.yml`` shadowed a newly saved ``foo.yaml``, and "Replace" kept no copy."""
+    from cuecast.errors import OptionError
+    from cuecast.library import import_article
+
+    article = tmp_path / "article.txt"
+    article.write_text("Foo\n\nCat-Cow | 60 sec\n1. Breathe.\n", encoding="utf-8")
+    folder = tmp_path / "routines"
+    folder.mkdir()
+    old = folder / "foo.yml"
+    old.write_text("title: Foo\n", encoding="utf-8")
+    with pytest.raises(OptionError, match=r"foo\.yml exists; pass --force"):
+        import_article(path=article, folder=folder)
+    done = import_article(path=article, folder=folder, force=True)
+    assert done.written == old  # the twin replaced, no foo.yaml beside it
+    assert sorted(p.name for p in folder.iterdir()) == ["foo.yml", "foo.yml.bak"]
+    assert (folder / "foo.yml.bak").read_text(encoding="utf-8") == "title: Foo\n"
+    assert "Cat-Cow" in old.read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ text, absurd lengths, and random command-line values. Real processes, real Piper
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -164,12 +165,16 @@ def test_two_renders_at_once_share_one_cache(tiny: Path, tmp_path: Path) -> None
     ("con", "con-session"),
     ("LPT1", "lpt1-session"),
     ("nul\0byte", "nul-byte"),
-    ("🧘‍♀️", "session"),
-    ("...", "session"),
+    ("🧘‍♀️", "session-" + hashlib.sha256("🧘‍♀️".encode()).hexdigest()[:8]),
+    ("...", "session-" + hashlib.sha256(b"...").hexdigest()[:8]),
     ("x" * 200, "x" * 80),
 ])
 def test_slugify(name: str, slug: str) -> None:
     assert slugify(name) == slug
+
+
+def test_names_without_letters_never_share_a_file() -> None:
+    assert len({slugify(t) for t in ("ستريتش", "ストレッチ", "Растяжка", "🧘", "")}) == 5
 
 
 def test_default_output_stays_in_output_folder(tmp_path: Path, runner: CliRunner,

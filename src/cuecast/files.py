@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -57,8 +58,10 @@ _RESERVED: Final = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in r
 
 
 def slugify(name: str) -> str:
-    """A safe file stem: lower-case ASCII letters, digits and dashes; never a path."""
+    """A safe file stem: lower-case ASCII letters, digits and dashes; never a path. A name
+    with none of those ("ستريتش") gets one from its hash, so two such names never share a
+    file."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80].strip("-")
     if slug in _RESERVED:
         slug += "-session"
-    return slug or "session"
+    return slug or f"session-{hashlib.sha256(name.encode()).hexdigest()[:8]}"

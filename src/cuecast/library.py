@@ -52,6 +52,20 @@ class ImportResult:
     warnings: list[str]
 
 
+def routine_named(path: Path) -> Path | None:
+    """The routine file already at ``path`` or at its twin (``.yml`` for ``.yaml`` and back):
+    either would be listed under the same name."""
+    for candidate in (path, path.with_suffix(".yml" if path.suffix == ".yaml" else ".yaml")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def backup(path: Path) -> Path:
+    """Where a replaced routine is kept: ``<name>.yaml.bak`` (never listed as a routine)."""
+    return path.with_name(path.name + ".bak")
+
+
 def import_article(*, path: Path, output: Path | None = None, force: bool = False,
                    folder: Path = Path("routines"), shown: str | None = None) -> ImportResult:
     """Read an article, write a routine file that ``cuecast check`` accepts (``output``, else
@@ -75,11 +89,16 @@ def import_article(*, path: Path, output: Path | None = None, force: bool = Fals
     target = output or folder / f"{slugify(imported.routine['title'])}.yaml"
     if target.suffix.lower() not in (".yaml", ".yml"):
         raise OptionError(f"-o {target}: a routine file ends in .yaml")
-    if target.exists() and not force:
-        raise OptionError(f"{target} exists; pass --force to replace it")
+    existing = routine_named(target)
+    if existing is not None and not force:
+        raise OptionError(f"{existing} exists; pass --force to replace it")
+    target = existing or target  # foo.yml is replaced, not shadowed by a new foo.yaml
     body = to_yaml(imported, path.name)
     parse_routine(body.encode(), str(target))  # what we write must pass 'cuecast check'
     target.parent.mkdir(parents=True, exist_ok=True)
+    if existing is not None:  # the replaced routine is kept beside, as <name>.bak
+        with atomic(backup(existing)) as tmp:
+            tmp.write_bytes(existing.read_bytes())
     with atomic(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return ImportResult(target, [f"{shown}:{line}: {note}" for line, note in imported.warnings])
@@ -98,8 +117,9 @@ def save_customised(*, path: Path, options: Customisation, name: str) -> Path:
     if not title:
         raise OptionError("give the customised version a name")
     target = path.with_name(f"{slugify(title)}.yaml")
-    if target.exists():
-        raise OptionError(f"{target.name} exists already; choose another name")
+    existing = routine_named(target)
+    if existing is not None:
+        raise OptionError(f"{existing.name} exists already; choose another name")
     data = routine.model_dump(mode="json", exclude_none=True, exclude={"defaults"})
     data["title"] = title
     for ex, out in zip(routine.exercises, data["exercises"]):
