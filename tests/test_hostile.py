@@ -269,3 +269,29 @@ def test_an_import_never_shadows_nor_loses_a_routine(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["foo.yml", "foo.yml.bak"]
     assert (folder / "foo.yml.bak").read_text(encoding="utf-8") == "title: Foo\n"
     assert "Cat-Cow" in old.read_text(encoding="utf-8")
+
+
+def test_a_noncharacter_is_refused_at_load_with_its_line(tmp_path: Path) -> None:
+    from cuecast.errors import RoutineError
+    from cuecast.loader import load_routine
+
+    path = tmp_path / "odd.yaml"
+    path.write_text("title: Odd\nexercises:\n  - name: \"Reach \\uffff up\"\n"
+                    "    timing: 10 sec\n    steps: [Reach.]\n", encoding="utf-8")
+    with pytest.raises(RoutineError) as caught:
+        load_routine(path)
+    assert str(caught.value) == (f"{path}:3: exercises[0].name: contains the noncharacter "
+                                 "U+FFFF")
+
+
+def test_an_error_page_keeps_the_internals_to_the_server(
+        outside: TestClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A failure nobody foresaw: the page says so in plain words, with no path or type."""
+    cues = tmp_path / "output" / "test-session.cues.json"
+    cues.write_text('{"title": "T", "duration_ms": 1000}', encoding="utf-8")  # no chapters
+    page = TestClient(outside.app, raise_server_exceptions=False,
+                      cookies={COOKIE: TOKEN}).get("/session/test-session")
+    assert page.status_code == 500
+    assert "cuecast could not do that" in page.text
+    assert str(tmp_path) not in page.text and "KeyError" not in page.text
+    assert "KeyError" in capsys.readouterr().err

@@ -38,9 +38,19 @@ def _clean_text(value: str) -> str:
                 or c in _BIDI_CONTROLS), None)
     if bad is not None:
         raise ValueError(f"contains the control character U+{ord(bad):04X}")
+    odd = next((c for c in text if _noncharacter(c)), None)
+    if odd is not None:  # XML (the podcast feed) cannot carry U+FFFE or U+FFFF at all
+        raise ValueError(f"contains the noncharacter U+{ord(odd):04X}")
     if not any(unicodedata.category(c)[0] in "LN" for c in text):
         raise ValueError("has no words to say (only symbols or punctuation)")
     return text
+
+
+def _noncharacter(c: str) -> bool:
+    """One of Unicode's 66 noncharacters (U+FDD0 to U+FDEF, and the last two of each plane):
+    never meant for interchange."""
+    code = ord(c)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,8 +144,13 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def any_error(request: Request, exc: Exception) -> Response:  # never a traceback
+        # the page says what happened without the internals (paths, types); the computer
+        # running cuecast gets the one line
+        print(f"cuecast serve: {request.method} {request.url.path}: {type(exc).__name__}: "
+              f"{exc}", file=sys.stderr)
         return page(request, "message.html", 500, title="Something went wrong",
-                    message=f"{type(exc).__name__}: {exc}")
+                    message="cuecast could not do that. The window where 'cuecast serve' "
+                            "runs says what went wrong.")
 
     listed: dict[tuple[Any, ...], list[Entry]] = {}
 
