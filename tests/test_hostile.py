@@ -82,7 +82,9 @@ def test_every_answer_is_hardened(client: TestClient, stranger: TestClient, path
     for answer in (client.get(path), stranger.get(path)):  # with the key, and without (401)
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert answer.headers["referrer-policy"] == "same-origin"
-        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        policy = answer.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+        assert "unsafe-inline" not in policy
     page = client.get(path)
     if page.headers["content-type"].startswith("text/html"):
         assert page.headers["cache-control"] == "no-store"
@@ -295,3 +297,16 @@ def test_an_error_page_keeps_the_internals_to_the_server(
     assert "cuecast could not do that" in page.text
     assert str(tmp_path) not in page.text and "KeyError" not in page.text
     assert "KeyError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", ["/", "/routine/test-session", "/import",
+                                  "/session/test-session"])
+def test_pages_have_no_inline_script_or_style(client: TestClient, path: str) -> None:
+    """What the policy forbids is not there to forbid (the browser test runs them under it)."""
+    import re
+
+    page = client.get(path).text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, flags=re.S)
+    assert all("src=" in attrs or 'type="application/json"' in attrs for attrs, _ in scripts)
+    assert not re.search(r"\son[a-z]+=", page) and " style=" not in page
+    assert "<style" not in page

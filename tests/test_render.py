@@ -33,6 +33,15 @@ def test_writes_mp3_and_cues(rendered: Rendered) -> None:
     assert not list(rendered.mp3.parent.glob("*.part"))
 
 
+def test_the_cues_json_a_render_wrote_is_its_timeline_exactly(rendered: Rendered) -> None:
+    from cuecast.timeline import Timeline
+
+    written = json.loads(rendered.cues.read_text(encoding="utf-8"))
+    timeline = Timeline.from_json(written)
+    assert timeline == rendered.timeline
+    assert timeline.to_json() == {k: v for k, v in written.items() if k != "loudness"}
+
+
 def test_length_matches(rendered: Rendered) -> None:
     x = decode(rendered.mp3)
     measured = len(x) * 1000 / 44_100

@@ -369,7 +369,7 @@ def test_a_failed_render_shows_one_line_and_leaves_no_file(tmp_path: Path,
 
 def test_library_offers_the_feed_address_with_its_key(client: TestClient) -> None:
     page = client.get("/").text
-    found = re.search(r'id="feed" value="([^"]+)"', page)
+    found = re.search(r'id="feed" class="wide" value="([^"]+)"', page)
     assert found and html.unescape(found.group(1)) == \
         f"http://testserver/feed.xml?token={feed_key(TOKEN)}"
     client.cookies.clear()

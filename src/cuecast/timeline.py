@@ -6,6 +6,7 @@ Its JSON form (``to_json``) is the contract with ``cues.json``, tags and caption
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final, Literal
 
@@ -84,6 +85,17 @@ class Timeline:
 
     def speech(self) -> list[Event]:
         return [e for e in self.events if e.kind == "speech"]
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Timeline:
+        """The timeline a :meth:`to_json` document (such as ``cues.json``) holds: an exact
+        round trip. Keys beside the timeline's own (``cues.json``'s ``loudness``) are not
+        part of it. Raises KeyError or TypeError for a document that is not a timeline."""
+        return cls(title=str(doc["title"]), duration_ms=int(doc["duration_ms"]),
+                   events=tuple(Event(**e) for e in doc["events"]),
+                   blocks=tuple(Block(**b) for b in doc["blocks"]),
+                   chapters=tuple(Chapter(**c) for c in doc["chapters"]),
+                   dropped=tuple(Dropped(**d) for d in doc["dropped"]))
 
     def to_json(self) -> dict[str, Any]:
         return {

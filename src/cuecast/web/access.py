@@ -47,8 +47,12 @@ def _opens_feed(request: Request) -> bool:
     path = request.url.path
     return request.method in SAFE_METHODS and (
         path == "/feed.xml" or (path.startswith("/files/") and path.endswith(FEED_FILES)))
+CSP: Final = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+               "form-action 'self'; frame-ancestors 'none'")
+"""Scripts, styles and media from the companion itself only (its pages have no inline script
+or style), forms posting only to it, and never inside another site's frame."""
 HARDENING: Final = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
-                    "Content-Security-Policy": "frame-ancestors 'none'",
+                    "Content-Security-Policy": CSP,
                     "X-Frame-Options": "DENY"}
 """Headers on every answer: no type sniffing, no address sent on to another site, never shown
 inside another site's frame. ``same-origin``, not ``no-referrer``: under ``no-referrer`` a
