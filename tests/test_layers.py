@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"compiler", "engines.registry"},
     {"clips"},
     {"preview", "render", "library"},
-    {"web", "web.sessions", "web.access", "web.jobs", "listening"},
+    {"web", "web.sessions", "web.access", "web.jobs", "web.form", "listening"},
     {"web.feed"},
     {"web.app"},
     {"web.server"},

@@ -7,8 +7,6 @@ same model as the command line (:mod:`cuecast.options`), so a bad value gets the
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 import tempfile
 from collections.abc import Callable
@@ -28,10 +26,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cuecast.clips import Progress
-from cuecast.engines.hibari import is_present, voices
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import CuecastError, OptionError, RoutineError
-from cuecast.files import slugify
 from cuecast.library import (
     Entry,
     ImportResult,
@@ -40,15 +36,22 @@ from cuecast.library import (
     save_customised,
 )
 from cuecast.loader import load_routine
-from cuecast.options import Customisation, choices, customisation, settable
+from cuecast.options import Customisation
 from cuecast.preview import Lengths, cached_lengths, layout
 from cuecast.render import render
-from cuecast.routine import Exercise, Routine
+from cuecast.routine import Routine
 from cuecast.settings import resolve_settings
 from cuecast.timeline import clock
-from cuecast.timing import MAX_HOLD_MS, MAX_REPS
 from cuecast.web.access import feed_key, guard
 from cuecast.web.feed import CHAPTERS_TYPE, feed
+from cuecast.web.form import (
+    Choice,
+    exercise_fields,
+    fields,
+    offered_voices,
+    read_choice,
+    session_stem,
+)
 from cuecast.web.jobs import RenderQueue
 from cuecast.web.sessions import (
     CHAPTERS,
@@ -68,7 +71,6 @@ MAX_BODY: Final = MAX_UPLOAD + 100_000
 MAX_FIELDS: Final = 200
 """A routine page's form: a stepper per exercise and the session options."""
 UPLOAD_SUFFIXES: Final = (".txt", ".md", ".markdown", ".html", ".htm")
-BEDS: Final = ("none", "noise")
 CACHING: Final = {"Cache-Control": "private, no-cache"}
 """Rendered files keep their names across re-renders: revalidate (ETag) before reuse."""
 
@@ -85,16 +87,6 @@ class Config:
     """Clip cache (None: the user cache dir)."""
     token: str
     """The secret every request must carry."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    """What the routine page's form asks for: options as the CLI's, plus the voice's."""
-
-    options: Customisation
-    engine: HibariOptions
-    """The voice's options (which voice, its speed)."""
-    bed: str
 
 
 def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
@@ -179,14 +171,14 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         effective = Customisation().over(routine.defaults)
         total = layout(routine, lengths=lengths(HibariOptions())).duration_ms
         return page(request, "routine.html", status, name=name, routine=routine, error=error,
-                    total=total, voices=_voices(), speed=HibariOptions.speed,
-                    fields=_fields(effective), exercises=_exercises(routine))
+                    total=total, voices=offered_voices(), speed=HibariOptions.speed,
+                    fields=fields(effective), exercises=exercise_fields(routine))
 
     @app.get("/api/preview/{name}")
     def preview(request: Request, name: str) -> JSONResponse:
         routine = routine_at(name)[1]
         try:
-            choice = _choice(routine, request.query_params)
+            choice = read_choice(routine, request.query_params)
             timeline = layout(routine, choice.options, lengths(choice.engine))
         except CuecastError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
@@ -202,7 +194,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         form = await request.form(max_files=0, max_fields=MAX_FIELDS)
 
         def run() -> str:  # reading the options and acting: off the event loop
-            return act(path, routine, _choice(routine, form), form)
+            return act(path, routine, read_choice(routine, form), form)
 
         try:
             location = await run_in_threadpool(run)
@@ -214,7 +206,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     async def start_render(request: Request, name: str) -> Response:
         def queue(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
             resolve_settings(routine, choice.options)  # names checked now, not in the queue
-            stem = _session_stem(name, routine, choice)
+            stem = session_stem(name, routine, choice)
             return f"/jobs/{jobs.submit(name, _renderer(config, path, stem, choice)).id}"
 
         return await form_action(request, name, queue)
@@ -368,109 +360,6 @@ def _stamp(path: Path) -> tuple[int, int]:
     except OSError:
         return (0, 0)
     return (st.st_mtime_ns, st.st_size)
-
-
-def _fields(effective: Customisation) -> list[dict[str, Any]]:
-    """The session options as form fields, from their one declaration."""
-    out = []
-    for name in settable():
-        field = Customisation.model_fields[name]
-        if isinstance(field.default, tuple):
-            continue  # holds and reps: the exercises' steppers
-        value = getattr(effective, name)
-        spec: dict[str, Any] = {"name": name, "help": field.description, "value": value,
-                                "label": name.replace("_", " ").capitalize()}
-        bounds = {type(m).__name__: m for m in field.metadata}
-        if field.annotation is bool:
-            spec.update(kind="select", options=["on", "off"], value="on" if value else "off")
-        elif field.annotation is float:
-            low = bounds.get("Ge") or bounds.get("Gt")
-            high = bounds.get("Le") or bounds.get("Lt")
-            spec.update(kind="number", step=0.1 if name == "scale" else 1, value=f"{value:g}",
-                        min=getattr(low, "ge", getattr(low, "gt", None)),
-                        max=getattr(high, "le", getattr(high, "lt", None)))
-        elif choices(name):
-            spec.update(kind="select", options=list(choices(name)))
-        else:
-            spec.update(kind="text")
-        out.append(spec)
-    return out
-
-
-def _voices() -> list[dict[str, str]]:
-    """The voices the page offers: each with what it is, and whether it is here already."""
-    return [{"name": name, "label": f"{name} ({v['accent']} {v['gender']}"
-             + ("" if is_present(name) else ", downloads on first use") + ")"}
-            for name, v in voices().items()]
-
-
-def _as_written(ex: Exercise) -> str:
-    """An exercise's stepper value as the routine gives it: reps, or seconds (per side)."""
-    t = ex.timing
-    return str(t.reps) if t.reps is not None else f"{(t.hold_ms or 0) / 1000:g}"
-
-
-def _exercises(routine: Routine) -> list[dict[str, Any]]:
-    """Each exercise with the stepper it gets: seconds (per side) or reps."""
-    rows = []
-    for i, ex in enumerate(routine.exercises):
-        t = ex.timing
-        row = {"field": f"ex{i}", "name": ex.name, "value": _as_written(ex),
-               "timing": t.describe(), "min": 1}
-        if t.reps is not None:
-            row.update(unit="reps", step=1, max=MAX_REPS)
-        else:
-            row.update(unit="s per side" if t.per_side else "s", step=5, max=MAX_HOLD_MS // 1000)
-        rows.append(row)
-    return rows
-
-
-def _choice(routine: Routine, form: Any) -> Choice:
-    """The form's values as the CLI would take them; raises OptionError with its message."""
-    given: dict[str, Any] = {}
-    for name in settable():
-        if name in ("hold", "reps"):
-            continue  # from the exercises' steppers, below
-        value = form.get(name)
-        if value is not None and str(value).strip() != "":
-            given[name] = str(value).strip()
-    holds: list[str] = []
-    reps: list[str] = []
-    for i, ex in enumerate(routine.exercises):
-        value = str(form.get(f"ex{i}") or "").strip()
-        if not value:
-            continue
-        if value != _as_written(ex):
-            (reps if ex.timing.reps is not None else holds).append(f"{ex.name}={value}")
-    given.update(hold=tuple(holds), reps=tuple(reps))
-    options = customisation(given)
-    speed_text = str(form.get("speed") or HibariOptions.speed)
-    try:
-        speed = float(speed_text)
-    except ValueError:
-        raise OptionError(f"--speed: must be a number, not '{speed_text}'") from None
-    voice = str(form.get("voice") or HibariOptions.voice)
-    if voice not in voices():
-        raise OptionError(f"--voice: choose one of {', '.join(voices())}, not '{voice}'")
-    engine = HibariOptions(voice=voice, speed=speed)  # its range checked there, as for the CLI
-    bed = str(form.get("bed") or "none")
-    if bed not in BEDS:
-        raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'")
-    return Choice(options, engine, bed)
-
-
-def _session_stem(name: str, routine: Routine, choice: Choice) -> str:
-    """The defaults' render keeps the routine's plain name; each customised version gets a
-    name of its own, so versions never overwrite each other."""
-    plain = Customisation().over(routine.defaults)
-    effective = choice.options.over(routine.defaults)
-    if effective == plain and choice.engine == HibariOptions() and choice.bed == "none":
-        return slugify(name)
-    key = json.dumps([effective.model_dump(mode="json"), choice.engine.speed, choice.bed,
-                      *([choice.engine.voice] if choice.engine.voice != HibariOptions.voice
-                        else [])],
-                     sort_keys=True)
-    return f"{slugify(name)}-custom-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
 
 
 def _renderer(config: Config, path: Path, stem: str, choice: Choice) -> Any:

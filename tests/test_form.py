@@ -1,0 +1,68 @@
+"""The routine page's form, both ways, without a server: fields from the options' one
+declaration, and a submitted form read as the command line reads its options."""
+
+from __future__ import annotations
+
+import pytest
+
+from cuecast.engines.registry import HibariOptions
+from cuecast.errors import OptionError
+from cuecast.loader import parse_routine
+from cuecast.options import Customisation, settable
+from cuecast.web.form import exercise_fields, fields, read_choice, session_stem
+
+from .snippets import ROUTINE
+
+ROUTINE_DATA = parse_routine(ROUTINE.encode(), "test.yaml")
+"""Reach Up 12 s, Side Bend 6 s per side, Neck Hold 20 s, Knee Lifts 3 reps."""
+
+
+@pytest.mark.parametrize(("form", "hold", "reps", "rest"), [
+    ({}, (), (), None),
+    ({"ex0": "12", "ex3": "3"}, (), (), None),  # as written: nothing customised
+    ({"ex0": "30"}, ("Reach Up=30",), (), None),
+    ({"ex1": "10", "ex3": "5"}, ("Side Bend=10",), ("Knee Lifts=5",), None),
+    ({"ex2": " 45 ", "rest": "4"}, ("Neck Hold=45",), (), 4.0),
+    ({"rest": ""}, (), (), None),  # an empty field is not given
+])
+def test_a_form_is_read_as_the_command_line_reads_options(
+        form: dict[str, str], hold: tuple[str, ...], reps: tuple[str, ...],
+        rest: float | None) -> None:
+    choice = read_choice(ROUTINE_DATA, form)
+    assert choice.options.hold == hold and choice.options.reps == reps
+    assert choice.options.rest == (rest if rest is not None else Customisation().rest)
+    assert ("rest" in choice.options.model_fields_set) == (rest is not None)
+    assert choice.engine == HibariOptions() and choice.bed == "none"
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"rest": "abc"}, "--rest: must be a number, not 'abc'"),  # the options' own (test_options)
+    ({"speed": "3"}, "--speed must be between 0.5 and 2, not 3"),
+    ({"speed": "fast"}, "--speed: must be a number, not 'fast'"),
+    ({"voice": "alloy"}, "--voice: choose one of heart, emma, fenrir, fable, kore, not 'alloy'"),
+    ({"bed": "rain"}, "--bed: choose one of none, noise here, not 'rain'"),
+])
+def test_a_bad_value_is_the_command_lines_message(form: dict[str, str], message: str) -> None:
+    with pytest.raises(OptionError) as caught:
+        read_choice(ROUTINE_DATA, form)
+    assert str(caught.value) == message
+
+
+def test_every_settable_option_is_a_field_and_the_steppers_fit_their_timing() -> None:
+    names = {f["name"] for f in fields(Customisation())}
+    assert names == set(settable()) - {"hold", "reps"}
+    rows = exercise_fields(ROUTINE_DATA)
+    assert [(r["field"], r["value"], r["unit"]) for r in rows] == [
+        ("ex0", "12", "s"), ("ex1", "6", "s per side"), ("ex2", "20", "s"),
+        ("ex3", "3", "reps")]
+
+
+def test_a_session_name_says_whether_it_was_customised() -> None:
+    plain = read_choice(ROUTINE_DATA, {})
+    longer = read_choice(ROUTINE_DATA, {"ex0": "30"})
+    other_voice = read_choice(ROUTINE_DATA, {"voice": "emma"})
+    assert session_stem("test-session", ROUTINE_DATA, plain) == "test-session"
+    stems = {session_stem("test-session", ROUTINE_DATA, c) for c in (longer, other_voice)}
+    assert len(stems) == 2 and all(s.startswith("test-session-custom-") for s in stems)
+    assert session_stem("test-session", ROUTINE_DATA, longer) == \
+        session_stem("test-session", ROUTINE_DATA, read_choice(ROUTINE_DATA, {"ex0": "30"}))
