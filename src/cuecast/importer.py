@@ -79,9 +79,11 @@ def lines_of(text: str) -> list[Line]:
     Raises ValueError for a text far beyond an article's size (:data:`MAX_LINES`,
     :data:`MAX_LINE_CHARS`). Every pattern here runs in time linear in its line."""
     if re.search(r"<(html|body|h[1-6]|p|ol|li)\b", text, re.I):
-        return _within_bounds(_html_lines(text))  # a saved page may be one long line
+        lines = _html_lines(text)  # a saved page may be one long line: its lines are checked
+        _check_size([(ln.number, ln.text) for ln in lines])
+        return lines
     raws = text.splitlines()
-    _within_bounds([Line(i, raw, False, False) for i, raw in enumerate(raws, 1)])
+    _check_size(list(enumerate(raws, 1)))
     out = []
     for i, raw in enumerate(raws, 1):
         s = raw.strip()
@@ -99,16 +101,15 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
-def _within_bounds(lines: list[Line]) -> list[Line]:
-    """``lines``, if they could be an article's. Raises ValueError otherwise."""
+def _check_size(lines: list[tuple[int, str]]) -> None:
+    """Raises ValueError unless these (line number, text) could be an article's."""
     if len(lines) > MAX_LINES:
         raise ValueError(f"has {len(lines):,} lines; an article has far fewer (at most "
                          f"{MAX_LINES:,} are read)")
-    long = next((ln.number for ln in lines if len(ln.text) > MAX_LINE_CHARS), None)
+    long = next((number for number, text in lines if len(text) > MAX_LINE_CHARS), None)
     if long is not None:
         raise ValueError(f"line {long} is over {MAX_LINE_CHARS:,} characters; an article's "
                          "paragraphs are far shorter")
-    return lines
 
 
 LOOK_AHEAD: Final = 3

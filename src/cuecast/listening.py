@@ -269,15 +269,22 @@ def check_phrases(phrases: Iterable[tuple[str, str]], samples: Callable[[str], n
     given, with ``distinct=False``: a voice that varies says it anew each time); with
     ``fixed_only``, each judged on the compiler's own words."""
     report = Report()
-    pad = np.zeros(ASR_RATE * PAD_MS // 1000, np.float32)
     for cue, text in dict.fromkeys(phrases) if distinct else phrases:
-        heard = recognizer.text(np.concatenate([pad, to_whisper(samples(text), RATE), pad]))
-        said = normalise(fixed_part(text, cue) if fixed_only else text)
-        report.words += len(said)
-        report.slips.update(slips(said, normalise(heard)[:len(said)] if fixed_only
-                                  else normalise(heard)))
-        report.lines.append(Line(0, cue, text, heard, fixed_only=fixed_only))
+        _hear_alone(report, recognizer, samples(text), cue, text, 0, fixed_only=fixed_only)
     return report
+
+
+def _hear_alone(report: Report, recognizer: Recognizer, samples: np.ndarray, cue: str,
+                text: str, start_ms: int, *, fixed_only: bool) -> None:
+    """Transcribe one line's samples (session format) on their own, padded with silence, and
+    add what was heard to ``report``; with ``fixed_only``, judged on the compiler's words."""
+    pad = np.zeros(ASR_RATE * PAD_MS // 1000, np.float32)
+    heard = recognizer.text(np.concatenate([pad, to_whisper(samples, RATE), pad]))
+    said = normalise(fixed_part(text, cue) if fixed_only else text)
+    report.words += len(said)
+    report.slips.update(slips(said, normalise(heard)[:len(said)] if fixed_only
+                              else normalise(heard)))
+    report.lines.append(Line(start_ms, cue, text, heard, fixed_only=fixed_only))
 
 
 def fixed_phrases(cues: dict[str, Any] | None = None) -> list[tuple[str, str]]:
@@ -304,7 +311,6 @@ def check_cut(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report
     its own; each distinct line once, judged on the compiler's own words where it has them."""
     audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
     report = Report()
-    pad = np.zeros(ASR_RATE * PAD_MS // 1000, np.float32)
     seen: set[str] = set()
     for event in cues["events"]:
         text, cue = event["text"], event["cue"]
@@ -312,13 +318,8 @@ def check_cut(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report
             continue
         seen.add(text)
         cut = audio[sample_at(event["start_ms"]):sample_at(event["end_ms"])]
-        heard = recognizer.text(np.concatenate([pad, to_whisper(cut, RATE), pad]))
-        fixed_only = cue in FIXED_CUES
-        said = normalise(fixed_part(text, cue) if fixed_only else text)
-        report.words += len(said)
-        report.slips.update(slips(said, normalise(heard)[:len(said)] if fixed_only
-                                  else normalise(heard)))
-        report.lines.append(Line(event["start_ms"], cue, text, heard, fixed_only=fixed_only))
+        _hear_alone(report, recognizer, cut, cue, text, event["start_ms"],
+                    fixed_only=cue in FIXED_CUES)
     return report
 
 

@@ -14,6 +14,7 @@ millisecond a line). Each clip is levelled by measurement like every engine's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -26,6 +27,7 @@ import numpy as np
 from cuecast.audio import to_session
 from cuecast.engines import Speech, auto_workers, usable_cores
 from cuecast.errors import EngineError
+from cuecast.phrases import number_word
 
 PACKAGE: Final = "hibari-tts"
 WORKER_BYTES: Final = 40_000_000
@@ -67,10 +69,13 @@ def spoken(text: str) -> str:
     return text
 
 
-def _is_count(word: str) -> bool:
-    from cuecast.phrases import number_word
+@functools.cache
+def _counts() -> frozenset[str]:
+    return frozenset(number_word(n) for n in range(1, 100))
 
-    return word.lower() in {number_word(n) for n in range(1, 100)}
+
+def _is_count(word: str) -> bool:
+    return word.lower() in _counts()
 
 
 def pronounced(phonemes: str) -> str:

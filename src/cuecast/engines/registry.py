@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from cuecast.engines import Engine
 from cuecast.errors import OptionError
 
-HIBARI_SPEED: Final = 1.0
-"""hibari's default speaking speed (see docs/voice.md: chosen by measurement)."""
+
+def _check_speed(speed: float) -> None:
+    if not 0.5 <= speed <= 2.0:
+        raise OptionError(f"--speed must be between 0.5 and 2, not {speed:g}")
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,7 @@ class PiperOptions:
     allows."""
 
     def __post_init__(self) -> None:
-        if not 0.5 <= self.speed <= 2.0:
-            raise OptionError(f"--speed must be between 0.5 and 2, not {self.speed:g}")
+        _check_speed(self.speed)
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class HibariOptions:
     """A voice of the package: ``heart`` is inside it; ``fenrir``, ``emma``, ``fable`` and
     ``kore`` are downloaded on first use."""
 
-    speed: float = HIBARI_SPEED
-    """Speaking speed, 0.5 to 2 (1 is the pace of the voice it was distilled from)."""
+    speed: float = 1.0
+    """Speaking speed, 0.5 to 2: 1 is the pace of the voice it was distilled from, and the
+    default by measurement (docs/voice.md)."""
 
     seed: int = 0
     """The seed of the voice's noise component: the same text and seed give the same audio."""
@@ -52,8 +54,7 @@ class HibariOptions:
     allows."""
 
     def __post_init__(self) -> None:
-        if not 0.5 <= self.speed <= 2.0:
-            raise OptionError(f"--speed must be between 0.5 and 2, not {self.speed:g}")
+        _check_speed(self.speed)
         if not 0 <= self.seed < 2**32:
             raise OptionError(f"--seed must be between 0 and {2**32 - 1}, not {self.seed}")
         from cuecast.engines.hibari import voices  # the package's registry, read on use
@@ -101,10 +102,9 @@ def engine_options(name: str, *, voice: str | None = None, speed: float | None =
         raise OptionError(f"{given} does not apply to --engine {name}")
     if jobs is not None and not 1 <= jobs <= 64:
         raise OptionError(f"--jobs must be between 1 and 64, not {jobs}")
-    if name == "hibari":
-        return HibariOptions(voice=voice or HibariOptions.voice,
-                             speed=HIBARI_SPEED if speed is None else speed,
-                             seed=0 if seed is None else seed, jobs=jobs)
+    if name == "hibari":  # what is not given keeps the dataclass's default
+        chosen: dict[str, Any] = {"voice": voice, "speed": speed, "seed": seed}
+        return HibariOptions(**{k: v for k, v in chosen.items() if v is not None}, jobs=jobs)
     if name == "piper":
         return PiperOptions(voice=None if voice is None else Path(voice),
                             speed=1.0 if speed is None else speed, jobs=jobs)

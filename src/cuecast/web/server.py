@@ -108,12 +108,13 @@ def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path
         sock.listen(2048)  # connections wait in the backlog from here: the address printed works
     except OSError as exc:
         raise OptionError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    url = address(host, sock.getsockname()[1], token)
+    bound = sock.getsockname()[1]  # the port given, or the free one picked
+    url = address(host, bound, token)
     segno.make(url, error="m").terminal(out=out, compact=True)
     out.write(f"cuecast is serving {routines} and {output}\n"
               f"Open on your phone (same Wi-Fi), or scan the code: {url}\n"
               "Podcast feed (AntennaPod; its key opens the feed only): "
-              f"{address(host, sock.getsockname()[1], feed_key(token), page='/feed.xml')}\n"
+              f"{address(host, bound, feed_key(token), page='/feed.xml')}\n"
               "Ctrl-C stops it.\n")
     out.flush()
     server = uvicorn.Server(uvicorn.Config(
