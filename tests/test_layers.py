@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"options", "levelling", "chimes", "bed", "stitch", "engines", "engines.vits", "asr"},
     {"routine", "engines.piper", "engines.hibari", "engines.gtts", "cache", "master"},
     {"loader", "settings"},
+    {"fitting"},
     {"compiler", "engines.registry"},
     {"clips"},
     {"preview", "render", "library"},

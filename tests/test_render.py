@@ -223,3 +223,15 @@ def test_upper_back_at_defaults_drops_no_breath_prompt(cache_dir: Path, tmp_path
                      < b["end_ms"])
         seconds = NUMBER_WORDS[warning["text"].split()[0].lower()]
         assert block["end_ms"] - warning["start_ms"] == seconds * 1000  # what it says is true
+
+
+def test_a_render_fitted_to_a_length_lasts_it(routine_file: Path, cache_dir: Path) -> None:
+    from cuecast.fitting import TOLERANCE_MS
+    from cuecast.options import customisation
+
+    out = routine_file.parent / "fitted" / "session.mp3"
+    result = render(path=routine_file, output=out, cache_dir=cache_dir,
+                    options=customisation({"length": "6:30", "rest": 2}))
+    measured = len(decode(result.mp3)) * 1000 / 44_100
+    assert abs(measured - 390_000) <= TOLERANCE_MS + 50  # the MP3's own frame padding
+    assert abs(result.timeline.duration_ms - 390_000) <= TOLERANCE_MS

@@ -79,13 +79,16 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
                             show_default=False)
         return inspect.Parameter(name, KEYWORD, default=None,
                                  annotation=Annotated[Optional[bool], info])  # noqa: UP045
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     if isinstance(default, tuple):
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         info = typer.Option(flag(name), metavar=str(extra.get("metavar", "VALUE")), help=help_,
                             show_default=False)
         return inspect.Parameter(name, KEYWORD, default=[], annotation=Annotated[list[str], info])
     kind = float if field.annotation is float else str
-    info = typer.Option(flag(name), help=f"{help_} (default {default})", show_default=False)
+    metavar = extra.get("metavar")
+    info = typer.Option(flag(name), metavar=None if metavar is None else str(metavar),
+                        show_default=False,
+                        help=help_ if default is None else f"{help_} (default {default})")
     return inspect.Parameter(name, KEYWORD, default=None,
                              annotation=Annotated[Optional[kind], info])  # noqa: UP045
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from cuecast import phrases
+from cuecast.fitting import fit_length
 from cuecast.narration import fit_text
 from cuecast.placement import Cue, place
 from cuecast.routine import Exercise, Routine
@@ -76,7 +77,27 @@ def estimate_ms(text: str) -> int:
 
 
 def compile_session(routine: Routine, settings: Settings, duration: Durations) -> Timeline:
-    """Lay out the whole session. The intro says the length, so iterate until it agrees."""
+    """Lay out the whole session, fitted to ``settings.length_ms`` if it is set (raises
+    OptionError when it cannot be)."""
+    if settings.length_ms is None:
+        return _compile(routine, settings, duration)
+    return fit_length(routine, settings, lambda s: _compile(routine, s, duration),
+                      length_ms=settings.length_ms).timeline
+
+
+def fitted(routine: Routine, settings: Settings, duration: Durations) -> Settings:
+    """``settings`` with the holds a fit to its length chose set one by one (unchanged when
+    there is no length to fit): what a render synthesizes ahead, and what a saved copy of
+    a customised routine keeps."""
+    if settings.length_ms is None:
+        return settings
+    return fit_length(routine, settings, lambda s: _compile(routine, s, duration),
+                      length_ms=settings.length_ms).settings
+
+
+def _compile(routine: Routine, settings: Settings, duration: Durations) -> Timeline:
+    """Lay out the session with its holds as set. The intro says the length, so iterate
+    until it agrees."""
     minutes = -1
     timeline = _Layout(routine, settings, duration, max(minutes, 0)).run()
     for _ in range(4):

@@ -11,11 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from cuecast.errors import OptionError
 from cuecast.phrases import CuePhrases
-from cuecast.timing import parse_breath
+from cuecast.timing import parse_breath, parse_length
 
 ChimeStyle = Literal["soft", "bright", "off"]
 """How holds are marked: two chime styles, or none."""
@@ -39,6 +47,17 @@ Breath = Annotated[str, AfterValidator(_breath)]
 """A breathing rhythm in seconds: ``4:6``, ``4:7:8`` or ``4:4:4:4``."""
 
 
+def _length(value: object) -> int | None:
+    return None if value is None else parse_length(value) // 1000
+
+
+Length = Annotated[int | None, BeforeValidator(_length), WithJsonSchema({
+    "anyOf": [{"type": "string", "examples": ["15m", "15:00", "1:05:00"]},
+              {"type": "integer", "minimum": 60, "description": "seconds"},
+              {"type": "null"}]})]
+"""A session length in whole seconds, given as ``15m``, ``15:00``, ``900`` or ``1.5h``."""
+
+
 class SessionOptions(BaseModel):
     """Session settings a routine may keep in ``defaults:``; the user's options override them.
 
@@ -50,6 +69,10 @@ class SessionOptions(BaseModel):
 
     scale: float = Field(1.0, gt=0, le=10, description="Multiply every hold not set with "
                                                        "--hold, e.g. 1.5.")
+    length: Length = Field(None, description="Fit the session to this length: 15m, 15:00 or "
+                           "900 (seconds). The timed holds you have not set yourself are "
+                           "scaled together (10 s to 5 minutes each); speech, reps and rests "
+                           "stay as they are.", json_schema_extra={"metavar": "DURATION"})
     rest: float = Field(10, ge=0, le=600, description="Rest between exercises, seconds.")
     changeover: float = Field(5, ge=0, le=120, description="Time to switch sides, seconds.")
     breath: Breath = Field("4:6", description="Breathing rhythm in seconds: inhale:exhale "

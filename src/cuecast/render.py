@@ -16,7 +16,7 @@ from cuecast import captions, ffmpeg, phrases
 from cuecast.bed import Bed, file_loop, level, noise_loop
 from cuecast.chimes import chime
 from cuecast.clips import Clips, Progress
-from cuecast.compiler import compile_session, estimate_ms
+from cuecast.compiler import compile_session, estimate_ms, fitted
 from cuecast.dynamics import fade_out
 from cuecast.engines.registry import EngineOptions
 from cuecast.errors import OptionError, RenderError, RoutineError
@@ -31,10 +31,7 @@ from cuecast.settings import resolve_settings
 from cuecast.stitch import pieces
 from cuecast.tags import TagInfo, write_tags
 from cuecast.timeline import Timeline, clock
-from cuecast.timing import format_duration
-
-MAX_SESSION_MS: Final = 3 * 3600 * 1000
-"""Longest session rendered without ``--allow-long``."""
+from cuecast.timing import MAX_SESSION_MS, format_duration
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,9 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
         wanted.append(text)
         return estimate_ms(text)
 
-    preview = compile_session(routine, settings, record)
+    # (fitted to a length first without recording: the fit tries hold lengths it will not
+    # keep, and their announcements need not be made)
+    preview = compile_session(routine, fitted(routine, settings, estimate_ms), record)
     if preview.duration_ms > MAX_SESSION_MS and not allow_long:
         raise OptionError(f"the session would last about {preview.duration_ms // 60000} "
                           "minutes (over 3 hours); pass --allow-long if you mean it")

@@ -27,6 +27,10 @@ class Settings:
     scale: float = DEFAULTS.scale
     """Multiplier for every hold not set explicitly in ``holds``."""
 
+    length_ms: int | None = None
+    """The length the session is fitted to (:mod:`cuecast.fitting`), if any: the holds not
+    in ``holds`` are then fitted instead of scaled."""
+
     rest_ms: int = round(DEFAULTS.rest * 1000)
     """Rest between exercises."""
 
@@ -97,6 +101,7 @@ def resolve_settings(routine: Routine, options: Customisation | None = None) -> 
     inhale, after_inhale, exhale, after_exhale = parse_breath(o.breath)
     return Settings(
         scale=o.scale,
+        length_ms=None if o.length is None else o.length * 1000,
         rest_ms=round(o.rest * 1000),
         changeover_ms=round(o.changeover * 1000),
         inhale_ms=inhale,

@@ -149,3 +149,33 @@ def parse_breath(value: Any) -> tuple[int, int, int, int]:
             raise ValueError(f"{what} of {n / 1000:g} s is out of range ({lo // 1000} to 20 "
                              "seconds)")
     return inhale, after_inhale, exhale, after_exhale
+
+
+MIN_LENGTH_MS: Final = 60_000
+"""The shortest length a session is fitted to."""
+MAX_SESSION_MS: Final = 3 * 3600 * 1000
+"""The longest session rendered without ``--allow-long``, and the longest length fitted to."""
+_HOURS_MS: Final = {"h": 3_600_000, "hr": 3_600_000, "hour": 3_600_000, "hours": 3_600_000}
+_LENGTH_RE = re.compile(r"^(?:(?P<clock>\d+(?::\d{1,2}){1,2})|(?P<n>\d+(?:\.\d+)?)\s*"
+                        r"(?P<unit>[a-z]+)?)$")
+
+
+def parse_length(value: Any) -> int:
+    """A session length -> milliseconds: ``15m``, ``15 min``, ``15:00``, ``1:05:00``, ``900``
+    (seconds, as text or a number) or ``1.5h``. Raises ValueError naming the accepted forms."""
+    text = str(value).strip().lower() if not isinstance(value, bool) else ""
+    m = _LENGTH_RE.match(text)
+    units = {**_UNIT_MS, **_HOURS_MS}
+    if m is None or (m.group("unit") and m.group("unit") not in units):
+        raise ValueError(f"'{value}' is not a length; write 15m, 15:00 or 900 (seconds)")
+    if m.group("clock"):
+        parts = [int(p) for p in m.group("clock").split(":")]
+        if any(p >= 60 for p in parts[1:]):
+            raise ValueError(f"'{value}': minutes and seconds go up to 59")
+        ms = sum(p * 1000 * 60 ** i for i, p in enumerate(reversed(parts)))
+    else:
+        ms = round(float(m.group("n")) * units[m.group("unit") or "s"])
+    ms = int(ms)
+    if not MIN_LENGTH_MS <= ms <= MAX_SESSION_MS:
+        raise ValueError(f"'{value}' is out of range (1 minute to 3 hours)")
+    return ms

@@ -52,7 +52,7 @@ def fields(effective: Customisation) -> list[dict[str, Any]]:
         elif choices(name):
             spec.update(kind="select", options=list(choices(name)))
         else:
-            spec.update(kind="text")
+            spec.update(kind="text", value="" if value is None else value)
         out.append(spec)
     return out
 

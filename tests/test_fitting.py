@@ -1,0 +1,177 @@
+"""Fitting a session to a length, table-driven: every library routine at several lengths and
+voice speeds lasts the length asked within a second; what cannot be fitted says the shortest
+or longest possible length in one line."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cuecast.cli import app
+from cuecast.compiler import compile_session, estimate_ms, fitted
+from cuecast.errors import OptionError
+from cuecast.fitting import CEILING_MS, FLOOR_MS, TOLERANCE_MS
+from cuecast.loader import load_routine, parse_routine
+from cuecast.narration import DURATION
+from cuecast.options import customisation
+from cuecast.routine import Routine, name_key
+from cuecast.settings import Settings, resolve_settings
+from cuecast.timeline import Timeline
+from cuecast.timing import parse_length
+
+from .conftest import ROUTINES, UPPER_BACK
+from .snippets import SMALL
+from .test_compiler import _check_invariants, _phrase_ms
+
+VOICES: dict[str, Callable[[str], int]] = {
+    "estimate": estimate_ms,
+    "fast": lambda text: 100 + 20 * len(text),
+    "slow": lambda text: 400 + 90 * len(text),
+}
+
+
+def _fit(routine: Routine, duration: Callable[[str], int], **given: object
+         ) -> tuple[Settings, Timeline]:
+    settings = resolve_settings(routine, customisation(given))
+    return fitted(routine, settings, duration), compile_session(routine, settings, duration)
+
+
+@pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize(("routine", "minutes"), [
+    ("upper-back-pain", 19), ("upper-back-pain", 25), ("upper-back-pain", 40),
+    ("neck-and-shoulders", 10), ("neck-and-shoulders", 20),
+    ("lower-back", 12), ("lower-back", 30),
+    ("desk-hips", 10), ("desk-hips", 20),
+    ("morning-mobility", 15),
+    ("bedtime-wind-down", 8), ("bedtime-wind-down", 25),
+    ("box-breathing", 10),
+])
+def test_a_fitted_session_lasts_the_length_asked(routine: str, minutes: int,
+                                                 voice: str) -> None:
+    r = load_routine(ROUTINES / f"{routine}.yaml")
+    settings, timeline = _fit(r, VOICES[voice], length=f"{minutes}m")
+    assert abs(timeline.duration_ms - minutes * 60_000) <= TOLERANCE_MS
+    assert timeline == compile_session(r, settings, VOICES[voice])  # the fit is its holds
+    _check_invariants(r, settings, timeline)
+    for ex in r.exercises:
+        if ex.timing.reps is not None:  # reps are never fitted
+            assert settings.rep_count(ex) == ex.timing.reps
+        else:
+            hold = settings.hold_ms(ex)
+            assert hold is not None and hold % 1000 == 0
+            assert min(FLOOR_MS, ex.timing.hold_ms or 0) <= hold
+            assert hold <= max(CEILING_MS, ex.timing.hold_ms or 0)
+    # the announced lengths follow the fitted holds: the words never contradict the timer
+    held = {b.exercise: b.end_ms - b.start_ms for b in timeline.blocks if b.reps is None}
+    for event in timeline.events:
+        if event.cue in ("timing", "next") and event.exercise in held:
+            spoken = [_phrase_ms(m.group(0)) for m in DURATION.finditer(event.text)]
+            assert spoken == ([held[event.exercise]] if spoken or event.cue == "timing"
+                              else []), event
+
+
+def test_the_holds_keep_their_proportions() -> None:
+    r = load_routine(UPPER_BACK)  # 60 s and 30 s per side holds
+    settings, _ = _fit(r, estimate_ms, length="30m")
+    by_name = {ex.name: settings.hold_ms(ex) for ex in r.exercises}
+    cat_cow, double_v = by_name["Cat-Cow"], by_name["Double V"]
+    assert cat_cow is not None and double_v is not None and cat_cow > 60_000
+    assert abs(cat_cow - 2 * double_v) <= 2000  # whole seconds either way
+
+
+def test_holds_set_one_by_one_are_kept() -> None:
+    r = load_routine(UPPER_BACK)
+    settings, timeline = _fit(r, estimate_ms, length="22m", hold=("cat-cow=45",))
+    cat_cow = next(b for b in timeline.blocks if b.exercise == "Cat-Cow")
+    assert cat_cow.end_ms - cat_cow.start_ms == 45_000
+    assert abs(timeline.duration_ms - 22 * 60_000) <= TOLERANCE_MS
+    assert settings.holds[name_key("Child's Pose")] != 60_000  # the others moved
+
+
+@pytest.mark.parametrize(("length", "words"), [
+    ("2m", "lasts at least"),
+    ("2:59:00", "lasts at most"),
+])
+def test_out_of_reach_says_the_shortest_or_longest_length(length: str, words: str) -> None:
+    r = load_routine(UPPER_BACK)
+    with pytest.raises(OptionError, match=words) as caught:
+        _fit(r, estimate_ms, length=length)
+    # the length it names is the routine laid out at the floors (or ceilings)
+    named = re.search(r"(\d+:)?\d\d:\d\d \(", str(caught.value))
+    assert named is not None
+    extreme = FLOOR_MS if "least" in words else CEILING_MS
+    holds = {name_key(e.name): extreme for e in r.exercises if e.timing.hold_ms is not None}
+    laid = compile_session(r, Settings(**{**_plain(r), "holds": holds}), estimate_ms)
+    parts = [int(p) for p in named.group(0)[:-2].split(":")]
+    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    assert seconds == laid.duration_ms // 1000
+
+
+def _plain(r: Routine) -> dict[str, object]:
+    s = resolve_settings(r)
+    return {f: getattr(s, f) for f in ("rest_ms", "changeover_ms", "step_pause_ms",
+                                       "lead_in_ms", "countdown", "chimes")}
+
+
+def test_nothing_to_fit_is_said() -> None:
+    only_reps = parse_routine(b"""
+title: Reps
+exercises:
+  - {name: Squats, timing: 10 reps, steps: [Stand.]}
+""", "reps.yaml")
+    with pytest.raises(OptionError, match="nothing to fit"):
+        _fit(only_reps, estimate_ms, length="10m")
+
+
+@pytest.mark.parametrize(("given", "ms"), [
+    ("15m", 900_000), ("15 min", 900_000), ("15:00", 900_000), ("900", 900_000),
+    (900, 900_000), ("1:05:00", 3_900_000), ("1.5h", 5_400_000), ("90s", 90_000),
+    ("12.5 minutes", 750_000),
+])
+def test_length_notation(given: object, ms: int) -> None:
+    assert parse_length(given) == ms
+
+
+@pytest.mark.parametrize(("given", "fragment"), [
+    ("abc", "not a length"), ("15x", "not a length"), ("1:75", "up to 59"),
+    ("30", "out of range"), ("4h", "out of range"), ("-5m", "not a length"),
+    (True, "not a length"),
+])
+def test_bad_length_notation(given: object, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        parse_length(given)
+
+
+def test_script_json_lasts_the_length_asked(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["script", str(UPPER_BACK), "--length", "25m", "--json",
+                                 "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert abs(json.loads(result.stdout)["duration_ms"] - 25 * 60_000) <= TOLERANCE_MS
+
+
+@pytest.mark.parametrize(("length", "fragment"), [
+    ("2m", "lasts at least"), ("abc", "--length: 'abc' is not a length"),
+])
+def test_a_length_out_of_reach_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path,
+                                                      length: str, fragment: str) -> None:
+    result = runner.invoke(app, ["script", str(UPPER_BACK), "--length", length,
+                                 "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], lines
+
+
+def test_a_routine_keeps_its_length_in_defaults_and_the_flag_wins(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL.replace("title: Small", "title: Small\ndefaults: {length: '6:00'}"))
+    r = load_routine(path)
+    assert resolve_settings(r).length_ms == 360_000
+    assert abs(compile_session(r, resolve_settings(r), estimate_ms).duration_ms
+               - 360_000) <= TOLERANCE_MS
+    wider = resolve_settings(r, customisation({"length": "8m"}))
+    assert abs(compile_session(r, wider, estimate_ms).duration_ms - 480_000) <= TOLERANCE_MS
