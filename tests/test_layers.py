@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"compiler", "engines.registry"},
     {"clips"},
     {"preview", "render", "library"},
-    {"web", "web.sessions", "web.access", "web.jobs", "web.form", "listening"},
+    {"web", "web.sessions", "web.access", "web.jobs", "web.form", "listening", "compose"},
     {"web.feed"},
     {"web.app"},
     {"web.server"},

@@ -135,7 +135,7 @@ def test_list_shows_hours_whole(tmp_path: Path, runner: CliRunner) -> None:
     (folder / "long.yaml").write_text("title: Long\nexercises:\n" + "".join(
         f"  - name: Hold {i}\n    timing: 22 min\n    steps: [Hold still.]\n" for i in range(3)),
         encoding="utf-8")
-    (entry,) = list_routines(folder=folder)
+    (entry,) = list_routines(folders=[folder])
     result = runner.invoke(app, ["list", str(folder)])
     hours, rest = divmod(entry.duration_ms // 1000, 3600)
     assert hours == 1

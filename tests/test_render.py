@@ -235,3 +235,17 @@ def test_a_render_fitted_to_a_length_lasts_it(routine_file: Path, cache_dir: Pat
     measured = len(decode(result.mp3)) * 1000 / 44_100
     assert abs(measured - 390_000) <= TOLERANCE_MS + 50  # the MP3's own frame padding
     assert abs(result.timeline.duration_ms - 390_000) <= TOLERANCE_MS
+
+
+def test_a_composed_routine_renders_to_its_length(runner: CliRunner, tmp_path: Path,
+                                                  cache_dir: Path) -> None:
+    composed = tmp_path / "neck-upper-back.yaml"
+    made = runner.invoke(app, ["compose", "--focus", "neck", "--focus", "upper-back",
+                               "--length", "15m", "-o", str(composed)])
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "composed.mp3"
+    result = runner.invoke(app, ["render", str(composed), "-o", str(out),
+                                 "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    measured = len(decode(out)) * 1000 / 44_100
+    assert abs(measured - 15 * 60_000) <= 1000 + 50  # the fit, and the MP3's frame padding

@@ -374,3 +374,25 @@ def test_library_offers_the_feed_address_with_its_key(client: TestClient) -> Non
         f"http://testserver/feed.xml?token={feed_key(TOKEN)}"
     client.cookies.clear()
     assert client.get(html.unescape(found.group(1))).status_code == 200
+
+
+def test_the_library_is_listed_beside_your_routines_and_copies_are_saved_in_yours(
+        tmp_path: Path, cache_dir: Path) -> None:
+    from .conftest import ROUTINES
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "my-own.yaml").write_text(ROUTINE, encoding="utf-8")
+    before = sorted(p.name for p in ROUTINES.iterdir())
+    app = create_app(Config(routines=mine, output=tmp_path / "output", cache_dir=cache_dir,
+                            token=TOKEN, library=ROUTINES))
+    with TestClient(app) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        listed = c.get("/").text
+        assert "Hamstrings, Quads and Calves" in listed and "/routine/my-own" in listed
+        r = c.post("/routine/upper-back-pain/save", data={"save_as": "My Upper Back"},
+                   headers=ORIGIN)
+        assert r.status_code == 200, r.text
+        assert (mine / "my-upper-back.yaml").is_file()
+        assert c.get("/routine/my-upper-back").status_code == 200
+    assert sorted(p.name for p in ROUTINES.iterdir()) == before  # the library is read only

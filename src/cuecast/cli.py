@@ -18,6 +18,7 @@ from cuecast import __version__
 from cuecast.engines.registry import ENGINES
 from cuecast.errors import CuecastError, RoutineError
 from cuecast.options import DEFAULT_BITRATE, Customisation, customisation, flag, settable
+from cuecast.routine import AREAS, POSITIONS
 
 if TYPE_CHECKING:
     from cuecast.engines.registry import EngineOptions
@@ -326,16 +327,49 @@ def import_(
     typer.echo(f"Wrote {result.written}; check it, then: cuecast render {result.written}")
 
 
+@app.command()
+def compose(
+    focus: Annotated[list[str], typer.Option(
+        metavar="AREA", help="An area to work (repeatable): " + ", ".join(AREAS) + ".",
+        show_default=False)],
+    length: Annotated[str, typer.Option(metavar="DURATION", help="How long: 15m, 15:00 or "
+                                        "900 (seconds).", show_default=False)],
+    position: Annotated[list[str], typer.Option(
+        metavar="POSITION", help="Only exercises done in this position (repeatable): "
+        + ", ".join(POSITIONS) + ".", show_default=False)] = [],  # noqa: B006 (typer reads it)
+    seed: Annotated[int, typer.Option(help="Another of the equally good choices.")] = 0,
+    output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "-o", "--output", help="Routine file to write (default routines/<title>.yaml).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Compose a routine from the library's exercises for the areas you name, fitted to the
+    time you have: each position in one run, flowing towards the floor."""
+    from cuecast.compose import read_request, write_composed
+
+    try:
+        request = read_request(focus=focus, length=length, positions=position, seed=seed)
+        composed = write_composed(request=request, output=output, force=force)
+    except CuecastError as exc:
+        raise _fail(exc) from None
+    r = composed.routine
+    typer.echo(f"Wrote {composed.written}: {r.title} ({len(r.exercises)} exercises); "
+               f"render it with: cuecast render {composed.written}")
+
+
 @app.command("list")
 def list_(
-    folder: Annotated[Path, typer.Argument(help="Folder of routine files.")] = Path("routines"),
+    folder: Annotated[Optional[Path], typer.Argument(  # noqa: UP045
+        help="Folder of routine files (default: the library, and ./routines beside it).",
+        show_default=False)] = None,
 ) -> None:
-    """List the routines in a folder with their exercise counts and (estimated) lengths."""
-    from cuecast.library import list_routines
+    """List routines with their exercise counts and (estimated) lengths."""
+    from cuecast.library import library_folder, list_routines
     from cuecast.timeline import clock
 
     try:
-        entries = list_routines(folder=folder)
+        entries = list_routines(folders=[folder] if folder else [library_folder(),
+                                                                  Path("routines")])
     except CuecastError as exc:
         raise _fail(exc) from None
     for e in entries:
@@ -355,8 +389,9 @@ def serve(
         help="Address to listen on: 0.0.0.0 is reachable from the local network; 127.0.0.1 "
         "only from this computer.")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8765,
-    routines: Annotated[Path, typer.Option(help="Folder of routines shown in the library.")
-                        ] = Path("routines"),
+    routines: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        help="Your own routines, shown beside the library; customised copies and imports "
+        "are saved there (default: ./routines).")] = None,
     output: Annotated[Path, typer.Option(help="Folder sessions are rendered into and served "
                                          "from.")] = Path("output"),
     cache_dir: CacheDirOpt = None,

@@ -67,13 +67,13 @@ before the warning and halfway, which move aside to make room; only the countdow
 def estimate_ms(text: str) -> int:
     """A voice-free guess of speaking time, for previews: fitted to the default voice (hibari
     heart at its default speed) over the distinct lines of every library routine as rendered
-    (short lines 64 ms a character; longer ones 57 ms a character less 300 ms, a sentence's
+    (short lines 65 ms a character; longer ones 61 ms a character less 800 ms, a sentence's
     run-in and run-out being shared), so that each routine's estimated total is within 1 % of
-    its render (-0.6 to +0.7 % measured), short lines rounded up a little so previews do not
-    promise room that is not there."""
+    its render (-0.46 to +0.42 % measured over the eight), short lines rounded up a little so
+    previews do not promise room that is not there."""
     if phrases.is_short(text):
-        return 64 * len(text)
-    return 57 * len(text) - 300  # positive: a longer line has at least 17 characters
+        return 65 * len(text)
+    return 61 * len(text) - 800  # positive: a longer line has at least 17 characters
 
 
 def compile_session(routine: Routine, settings: Settings, duration: Durations) -> Timeline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +30,38 @@ class Entry:
     """The first problem of an invalid file."""
 
 
-def list_routines(*, folder: Path) -> list[Entry]:
-    """Every ``*.yaml`` routine in ``folder`` with its length under its own defaults."""
-    if not folder.is_dir():
-        raise OptionError(f"{folder}: no such folder")
+def library_folder() -> Path:
+    """The routine library that comes with cuecast: inside the installed package (built from
+    the source tree's ``routines/``), or that ``routines/`` itself when running from a
+    source tree."""
+    package = Path(__file__).resolve().parent
+    shipped = package / "routines"
+    return shipped if shipped.is_dir() else package.parent.parent / "routines"
+
+
+def routine_files(*folders: Path) -> dict[str, Path]:
+    """Routine files by name (the file's stem) in ``folders``, in order: a later folder's
+    file replaces an earlier one's of the same name (a user's own copy over the library's).
+    Folders that do not exist are skipped; symbolic links are never followed."""
+    found: dict[str, Path] = {}
+    seen: set[Path] = set()
+    for folder in folders:
+        if not folder.is_dir() or folder.resolve() in seen:
+            continue
+        seen.add(folder.resolve())
+        for path in sorted(folder.glob("*.y*ml")):
+            if path.is_file() and not path.is_symlink():
+                found[path.stem] = path
+    return dict(sorted(found.items()))
+
+
+def list_routines(*, folders: Sequence[Path]) -> list[Entry]:
+    """Every routine in ``folders`` (as :func:`routine_files` finds them) with its length
+    under its own defaults. Raises OptionError when no folder exists."""
+    if not any(folder.is_dir() for folder in folders):
+        raise OptionError(f"{folders[0] if folders else 'routines'}: no such folder")
     entries = []
-    for path in sorted(folder.glob("*.y*ml")):
+    for path in routine_files(*folders).values():
         try:
             routine = load_routine(path)
             timeline = compile_session(routine, resolve_settings(routine), estimate_ms)
@@ -104,11 +131,13 @@ def import_article(*, path: Path, output: Path | None = None, force: bool = Fals
     return ImportResult(target, [f"{shown}:{line}: {note}" for line, note in imported.warnings])
 
 
-def save_customised(*, path: Path, options: Customisation, name: str) -> Path:
-    """Write the routine at ``path`` as customised by ``options`` to a new routine file beside
-    it, titled ``name``: the holds and reps set as its timings, the session options as its
-    ``defaults:``. ``cuecast render`` renders it like any routine. Raises OptionError when a
-    file of that name exists, RoutineError if the result would not load."""
+def save_customised(*, path: Path, options: Customisation, name: str,
+                    folder: Path | None = None) -> Path:
+    """Write the routine at ``path`` as customised by ``options`` to a new routine file in
+    ``folder`` (default: beside it), titled ``name``: the holds and reps set as its timings,
+    the session options as its ``defaults:``. ``cuecast render`` renders it like any routine.
+    Raises OptionError when a file of that name exists, RoutineError if the result would not
+    load."""
     import yaml
 
     routine = load_routine(path)
@@ -116,12 +145,14 @@ def save_customised(*, path: Path, options: Customisation, name: str) -> Path:
     title = " ".join(name.split())
     if not title:
         raise OptionError("give the customised version a name")
-    target = path.with_name(f"{slugify(title)}.yaml")
+    target = (folder or path.parent) / f"{slugify(title)}.yaml"
     existing = routine_named(target)
     if existing is not None:
         raise OptionError(f"{existing.name} exists already; choose another name")
     data = routine.model_dump(mode="json", exclude_none=True, exclude={"defaults"})
     data["title"] = title
+    if target.parent.resolve() != path.parent.resolve():
+        data.pop("cover", None)  # the picture stays beside the routine it belongs to
     for ex, out in zip(routine.exercises, data["exercises"]):
         hold, reps = settings.hold_ms(ex), settings.rep_count(ex)
         out["timing"] = make_timing(hold_ms=hold, reps=reps if hold is None else None,
@@ -131,7 +162,8 @@ def save_customised(*, path: Path, options: Customisation, name: str) -> Path:
                                             - {"scale"})  # the scale is in the timings now
     body = (f"# {title}: customised from {path.name}.\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96))
-    parse_routine(body.encode(), str(target), base=path.parent)  # it must load as written
+    parse_routine(body.encode(), str(target), base=target.parent)  # it must load as written
+    target.parent.mkdir(parents=True, exist_ok=True)
     with atomic(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return target

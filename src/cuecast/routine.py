@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -140,6 +140,24 @@ def _rhythm(value: str) -> str:
 RhythmField = Annotated[StrictStr, AfterValidator(_rhythm)]
 
 
+Area = Literal["neck", "shoulders", "chest", "upper-back", "lower-back", "spine", "side-body",
+               "hips", "glutes", "hamstrings", "quads", "calves", "ankles", "breathing"]
+"""Where an exercise works: the vocabulary ``cuecast compose --focus`` chooses from."""
+
+Position = Literal["standing", "seated", "kneeling", "all-fours", "lying"]
+"""How the body is placed, in the order a session flows towards the floor."""
+
+AREAS: tuple[str, ...] = get_args(Area)
+POSITIONS: tuple[str, ...] = get_args(Position)
+
+
+def _distinct(values: tuple[str, ...]) -> tuple[str, ...]:
+    repeated = next((v for i, v in enumerate(values) if v in values[:i]), None)
+    if repeated is not None:
+        raise ValueError(f"'{repeated}' is given twice")
+    return values
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -177,6 +195,12 @@ class Exercise(_Model):
     rhythm: RhythmField | None = Field(
         None, description="This exercise's own breathing rhythm ('4:6', '4:7:8', '4:4:4:4'), "
                           "or 'off' for no breath prompts; otherwise the session's.")
+    areas: Annotated[tuple[Area, ...], AfterValidator(_distinct)] = Field(
+        (), max_length=6, description="Where it works, e.g. [neck, upper-back]: what "
+                                      "'cuecast compose --focus' picks by.")
+    position: Position | None = Field(
+        None, description="How the body is placed: standing, seated, kneeling, all-fours or "
+                          "lying ('cuecast compose' keeps each position together).")
 
 
 class Routine(_Model):

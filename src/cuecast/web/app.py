@@ -33,6 +33,7 @@ from cuecast.library import (
     ImportResult,
     import_article,
     list_routines,
+    routine_files,
     save_customised,
 )
 from cuecast.loader import load_routine
@@ -87,6 +88,8 @@ class Config:
     """Clip cache (None: the user cache dir)."""
     token: str
     """The secret every request must carry."""
+    library: Path | None = None
+    """The routine library that comes with cuecast, listed with ``routines`` (read only)."""
 
 
 def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
@@ -105,10 +108,10 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
              **context: Any) -> HTMLResponse:
         return pages.TemplateResponse(request, template, context, status_code=status)
 
+    folders = [*([config.library] if config.library else []), config.routines]
+
     def routine_paths() -> dict[str, Path]:
-        if not config.routines.is_dir():
-            return {}
-        return {p.stem: p for p in sorted(config.routines.glob("*.y*ml"))}
+        return routine_files(*folders)
 
     def routine_at(name: str) -> tuple[Path, Routine]:
         path = routine_paths().get(name)
@@ -152,7 +155,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         key = tuple((p.name, *_stamp(p)) for p in paths.values())
         if key not in listed:
             listed.clear()
-            listed[key] = list_routines(folder=config.routines) if paths else []
+            listed[key] = list_routines(folders=folders) if paths else []
         return listed[key]
 
     @app.get("/", response_class=HTMLResponse)
@@ -215,7 +218,8 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     async def save(request: Request, name: str) -> Response:
         def write(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
             saved = save_customised(path=path, options=choice.options,
-                                    name=str(form.get("save_as") or ""))
+                                    name=str(form.get("save_as") or ""),
+                                    folder=config.routines)
             return f"/routine/{quote(saved.stem)}"
 
         return await form_action(request, name, write)

@@ -9,6 +9,7 @@ from typing import Final, TextIO
 from urllib.parse import urlencode
 
 from cuecast.errors import OptionError
+from cuecast.library import library_folder
 from cuecast.web.access import feed_key, load_token, token_path
 
 ALL_INTERFACES = "0.0.0.0"
@@ -81,7 +82,7 @@ def timed_protocol() -> type:
     return TimedH11Protocol
 
 
-def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path | None,
+def serve(*, host: str, port: int, routines: Path | None, output: Path, cache_dir: Path | None,
           new_token: bool = False, out: TextIO = sys.stdout) -> None:
     """Serve the companion until interrupted. Raises OptionError for a folder or port that
     cannot be used."""
@@ -90,7 +91,9 @@ def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path
 
     from cuecast.web.app import Config, create_app
 
-    if not routines.is_dir():
+    if routines is None:
+        routines = Path("routines")  # the user's own routines: made when one is saved
+    elif not routines.is_dir():
         raise OptionError(f"--routines {routines}: no such folder")
     if not 0 <= port < 65536:
         raise OptionError(f"--port must be between 0 (any free port) and 65535, not {port}")
@@ -100,7 +103,7 @@ def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path
         raise OptionError(f"--output {output}: {exc.strerror or exc}") from None
     token = load_token(token_path(), new=new_token)
     app = create_app(Config(routines=routines, output=output, cache_dir=cache_dir,
-                            token=token))
+                            token=token, library=library_folder()))
     try:  # bind first, so a port in use is one line before any QR code is shown
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -111,7 +114,7 @@ def serve(*, host: str, port: int, routines: Path, output: Path, cache_dir: Path
     bound = sock.getsockname()[1]  # the port given, or the free one picked
     url = address(host, bound, token)
     segno.make(url, error="m").terminal(out=out, compact=True)
-    out.write(f"cuecast is serving {routines} and {output}\n"
+    out.write(f"cuecast is serving the library, {routines} and {output}\n"
               f"Open on your phone (same Wi-Fi), or scan the code: {url}\n"
               "Podcast feed (AntennaPod; its key opens the feed only): "
               f"{address(host, bound, feed_key(token), page='/feed.xml')}\n"
