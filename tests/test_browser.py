@@ -5,6 +5,7 @@ Screenshots of each page are kept in output/screenshots/."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -38,8 +39,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[
     import uvicorn
 
     output = tmp_path_factory.mktemp("browser-output")
-    app = create_app(Config(routines=UPPER_BACK.parent, output=output, cache_dir=cache_dir,
-                            token=TOKEN))
+    mine = tmp_path_factory.mktemp("browser-routines")  # what the phone saves or composes
+    app = create_app(Config(routines=mine, output=output, cache_dir=cache_dir,
+                            token=TOKEN, library=UPPER_BACK.parent))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -47,7 +49,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[
     thread.start()
     while not server.started:  # until uvicorn says it is listening
         threading.Event().wait(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", output
+    # a LAN-like name that stays on loopback (the browser maps it): not a secure context,
+    # as a phone on the Wi-Fi sees the companion
+    yield f"http://phone.lan:{sock.getsockname()[1]}", output
     server.should_exit = True
     thread.join(30)
 
@@ -63,6 +67,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                 "--no-first-run", "--disable-background-networking", "--disable-sync",
                 "--disable-component-update", "--disable-dev-shm-usage",
                 "--autoplay-policy=no-user-gesture-required",
+                "--host-resolver-rules=MAP phone.lan 127.0.0.1",
                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(arg)
     # a window is at least 500 px wide: the page is laid out as on a 390 x 844 phone screen
@@ -73,6 +78,27 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
+
+
+AXE = Path(os.environ.get("CUECAST_AXE") or "/nonexistent/axe.min.js")
+"""axe-core's script, from npm (scripts/test fetches the pinned version)."""
+
+
+def _accessible(driver: Any) -> None:
+    """axe-core, injected into the page as it is, finds no violation."""
+    if not AXE.is_file():
+        return  # test_axe_core_is_here says so
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        axe.run(document).then((r) => done(r.violations.map((v) =>
+            [v.id, v.impact, v.nodes.map((n) => n.html.slice(0, 120))])));""")
+    assert not found, (driver.current_url, found)
+
+
+def test_axe_core_is_here() -> None:
+    if not AXE.is_file():
+        pytest.skip("axe-core not fetched (scripts/test does so with npm): pages not checked")
 
 
 def _fits_a_phone(driver: Any) -> None:
@@ -100,11 +126,13 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     browser.get(f"{base}/?token={TOKEN}")  # the QR code's address
     assert "9 Gentle Stretches to Release Upper Back Pain" in browser.page_source
     _fits_a_phone(browser)
+    _accessible(browser)
     browser.save_screenshot(str(SHOTS / "1-library.png"))
 
     browser.find_element(By.CSS_SELECTOR, 'a[href="/routine/upper-back-pain"]').click()
     wait.until(ec.presence_of_element_located((By.ID, "total")))
     _fits_a_phone(browser)
+    _accessible(browser)
     total = browser.find_element(By.ID, "total")
     before = total.text
     cat_cow = browser.find_element(By.ID, "ex0")
@@ -115,7 +143,8 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     assert cat_cow.get_attribute("value") == "90"
     wait.until(lambda d: total.text != before or d.execute_script(
         "return !document.getElementById('preview-error').hidden"))
-    assert browser.find_element(By.ID, "preview-error").get_attribute("hidden") is not None
+    problem = browser.find_element(By.ID, "preview-error")
+    assert problem.get_attribute("hidden") is not None, problem.text
     script = runner.invoke(cli, ["script", str(UPPER_BACK), "--json", "--hold", "cat-cow=90",
                                  "--cache-dir", str(cache_dir)])
     expected_ms = json.loads(script.stdout)["duration_ms"]
@@ -154,8 +183,154 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     said = [e for e in cues["events"] if e["kind"] == "speech" and e["start_ms"] <= at]
     assert shown == said[-1]["text"]
     assert title == third["title"] == load_routine(UPPER_BACK).exercises[1].name
+    _accessible(browser)
     browser.save_screenshot(str(SHOTS / "4-player.png"))
 
     browser.get(f"{base}/import")
     _fits_a_phone(browser)
+    _accessible(browser)
     browser.save_screenshot(str(SHOTS / "5-import.png"))
+
+
+def _clock_s(text: str) -> int:
+    """``1:05`` -> 65; ``1:02:03`` -> 3723."""
+    seconds = 0
+    for part in text.strip().split(":"):
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+def _at(browser: Any, ms: int, play_s: float = 1.0) -> tuple[float, str, str, str]:
+    """Seek to ``ms``, play a moment, pause: (the audio's clock in s, #block-left, #next,
+    #exercise) as the page shows them then."""
+    return tuple(browser.execute_async_script("""
+        const [ms, playS, done] = arguments;
+        const audio = document.getElementById('audio');
+        const read = () => done([audio.currentTime,
+            ...['block-left', 'next', 'exercise'].map((id) =>
+                document.getElementById(id).textContent)]);
+        audio.addEventListener('seeked', () => {
+          audio.play().then(() => setTimeout(() => {
+            audio.addEventListener('pause', read, {once: true});
+            audio.pause();
+          }, playS * 1000)).catch((e) => done([-1, String(e), '', '']));
+        }, {once: true});
+        audio.currentTime = ms / 1000;""", ms, play_s))  # type: ignore[return-value]
+
+
+def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -> None:
+    """Compose; leave one exercise out and ask for 20:00; render; the player counts a hold
+    down and a rep block up, says what comes next; the manifest and icons; delete."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from .audio_measure import decode
+
+    base, output = site
+    wait = WebDriverWait(browser, WAIT_S, poll_frequency=0.1)
+    browser.get(f"{base}/?token={TOKEN}")
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/compose"]').click()
+    wait.until(ec.presence_of_element_located((By.ID, "compose")))
+    _fits_a_phone(browser)
+    _accessible(browser)
+    for area in ("neck", "upper-back"):
+        browser.find_element(By.CSS_SELECTOR, f'input[name="focus"][value="{area}"]').click()
+    minutes = browser.find_element(By.ID, "minutes")
+    minutes.clear()
+    minutes.send_keys("15")
+    browser.save_screenshot(str(SHOTS / "6-compose.png"))
+    browser.find_element(By.ID, "make").click()
+    wait.until(ec.presence_of_element_located((By.ID, "total")))
+    assert "/routine/neck-and-upper-back-15-minutes" in browser.current_url
+    _fits_a_phone(browser)
+    _accessible(browser)
+
+    # leave out the first timed exercise, and ask for twenty minutes
+    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".exercise label.name")]
+    units = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".exercise .unit")]
+    left_out = names[next(i for i, u in enumerate(units) if u.startswith("s"))]
+    browser.find_element(By.ID, f"in{names.index(left_out)}").click()
+    length = browser.find_element(By.NAME, "length")
+    length.clear()
+    length.send_keys("20:00")
+    total = browser.find_element(By.ID, "total")
+    wait.until(lambda d: total.text == "20:00" or d.execute_script(
+        "return !document.getElementById('preview-error').hidden"))
+    assert total.text == "20:00", browser.find_element(By.ID, "preview-error").text
+    browser.save_screenshot(str(SHOTS / "7-routine-20-minutes.png"))
+    browser.find_element(By.ID, "render").click()
+    wait.until(lambda d: "/session/" in d.current_url or d.execute_script(
+        "const e = document.getElementById('error'); return !!e && !e.hidden"))
+    assert "/session/" in browser.current_url, browser.find_element(By.ID, "error").text
+    wait.until(ec.presence_of_element_located((By.ID, "block-left")))
+    stem = browser.current_url.rsplit("/", 1)[-1]
+    cues = json.loads((output / f"{stem}.cues.json").read_text(encoding="utf-8"))
+    assert abs(cues["duration_ms"] - 20 * 60_000) <= 1000
+    assert abs(len(decode(output / f"{stem}.mp3")) * 1000 / 44_100 - 20 * 60_000) <= 1050
+    assert left_out not in {b["exercise"] for b in cues["blocks"]}
+    _fits_a_phone(browser)
+    _accessible(browser)
+    size = browser.execute_script(
+        "return parseFloat(getComputedStyle(document.getElementById('block-left')).fontSize)")
+    assert size >= 64
+
+    # a hold counted down, on the audio's own clock
+    hold = next(b for b in cues["blocks"] if b["reps"] is None)
+    shown = []
+    for into_ms in (3000, 9000):
+        now, left, coming, doing = _at(browser, hold["start_ms"] + into_ms)
+        assert now > 0, left
+        remaining = hold["end_ms"] / 1000 - now
+        assert abs(_clock_s(left) - remaining) <= 1, (left, remaining)
+        assert doing.startswith(hold["exercise"])
+        assert coming.startswith("Next: ") and len(coming) > len("Next: ")
+        shown.append(_clock_s(left))
+    assert shown[1] < shown[0]  # counting down
+    browser.save_screenshot(str(SHOTS / "8-player-hold.png"))
+    # a rep block: "N of M"
+    reps = next(b for b in cues["blocks"] if b["reps"])
+    tempo = (reps["end_ms"] - reps["start_ms"]) / reps["reps"]
+    now, counted, coming, _ = _at(browser, round(reps["start_ms"] + 2.3 * tempo), 0.3)
+    rep = int((now * 1000 - reps["start_ms"]) // tempo) + 1
+    assert counted == f"{rep} of {reps['reps']}", (counted, rep)
+    assert coming.startswith("Next: ")
+    browser.save_screenshot(str(SHOTS / "9-player-reps.png"))
+    # the last block says the finish comes next
+    last = cues["blocks"][-1]
+    assert _at(browser, last["start_ms"] + 1000, 0.3)[2] == "Next: the finish"
+
+    # home screen: the manifest and its icons, as the browser fetches them
+    manifest, icons = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const link = document.querySelector('link[rel=manifest]');
+        fetch(link.href, {credentials: 'include'}).then((r) => r.json()).then((m) =>
+          Promise.all(m.icons.map((i) => new Promise((ok) => {
+            const img = new Image();
+            img.onload = () => ok([i.sizes, i.purpose, img.naturalWidth, img.naturalHeight]);
+            img.onerror = () => ok([i.sizes, i.purpose, 0, 0]);
+            img.src = i.src;
+          }))).then((icons) => done([m, icons])));""")
+    assert manifest["name"] and manifest["short_name"] and manifest["display"] == "standalone"
+    assert ["192x192", "any", 192, 192] in icons and ["512x512", "any", 512, 512] in icons
+    assert ["512x512", "maskable", 512, 512] in icons
+    touch = browser.execute_script(
+        "const l = document.querySelector('link[rel=apple-touch-icon]'); return l && l.href")
+    assert touch and browser.execute_script(f"""
+        const img = new Image(); img.src = {json.dumps(touch)};
+        return img.decode().then(() => img.naturalWidth);""") == 180
+
+    # delete: confirmed, and every file of the session gone
+    browser.get(f"{base}/")
+    entry = browser.find_element(By.CSS_SELECTOR, f'a.delete[href="/session/{stem}/delete"]')
+    assert "20:00" in browser.find_element(By.ID, "sessions").text  # what was customised
+    assert f"without {left_out}" in browser.find_element(By.ID, "sessions").text
+    entry.click()
+    wait.until(ec.presence_of_element_located((By.ID, "confirm-delete")))
+    _fits_a_phone(browser)
+    _accessible(browser)
+    browser.save_screenshot(str(SHOTS / "10-delete.png"))
+    browser.find_element(By.ID, "confirm-delete").click()
+    wait.until(ec.presence_of_element_located((By.ID, "sessions")))
+    assert not list(output.glob(f"{stem}.*"))
+    assert f"/session/{stem}" not in browser.page_source

@@ -77,8 +77,9 @@ def estimate_ms(text: str) -> int:
 
 
 def compile_session(routine: Routine, settings: Settings, duration: Durations) -> Timeline:
-    """Lay out the whole session, fitted to ``settings.length_ms`` if it is set (raises
-    OptionError when it cannot be)."""
+    """Lay out the whole session without the exercises left out, fitted to
+    ``settings.length_ms`` if it is set (raises OptionError when it cannot be)."""
+    routine = settings.kept(routine)
     if settings.length_ms is None:
         return _compile(routine, settings, duration)
     return fit_length(routine, settings, lambda s: _compile(routine, s, duration),
@@ -91,6 +92,7 @@ def fitted(routine: Routine, settings: Settings, duration: Durations) -> Setting
     a customised routine keeps."""
     if settings.length_ms is None:
         return settings
+    routine = settings.kept(routine)
     return fit_length(routine, settings, lambda s: _compile(routine, s, duration),
                       length_ms=settings.length_ms).settings
 

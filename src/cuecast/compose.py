@@ -245,9 +245,11 @@ def write_composed(*, request: Request, output: Path | None = None, force: bool 
     if target.suffix.lower() not in (".yaml", ".yml"):
         raise OptionError(f"-o {target}: a routine file ends in .yaml")
     existing = routine_named(target)
+    body = to_yaml(composed)
+    if existing is not None and existing.read_text(encoding="utf-8") == body:
+        return dataclasses.replace(composed, written=existing)  # composed before, the same
     if existing is not None and not force:
         raise OptionError(f"{existing} exists; pass --force to replace it")
-    body = to_yaml(composed)
     parse_routine(body.encode(), str(target))  # what is written must pass 'cuecast check'
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic(existing or target) as tmp:

@@ -68,13 +68,13 @@ def fit_length(routine: Routine, settings: Settings, layout: Layout, *, length_m
         s = dataclasses.replace(fixed, holds={**settings.holds, **chosen})
         return s, layout(s)
 
+    def miss(tried: tuple[Settings, Timeline]) -> int:
+        return abs(tried[1].duration_ms - length_ms)
+
     chosen = {key: h.base_ms for key, h in holds.items()}
     best = tried = laid(chosen)
     for _ in range(_ROUNDS):
-        miss = tried[1].duration_ms - length_ms
-        if abs(miss) < abs(best[1].duration_ms - length_ms):
-            best = tried
-        if abs(miss) <= TOLERANCE_MS // 2 or not holds:
+        if miss(tried) <= TOLERANCE_MS // 2 or not holds:
             break
         held = sum(h.sides * chosen[k] for k, h in holds.items())
         budget = length_ms - (tried[1].duration_ms - held)
@@ -83,11 +83,29 @@ def fit_length(routine: Routine, settings: Settings, layout: Layout, *, length_m
         if again == chosen:
             break
         chosen, tried = again, laid(again)
-    if not holds and abs(best[1].duration_ms - length_ms) > TOLERANCE_MS:
+        best = min(best, tried, key=miss)
+    if not holds and miss(best) > TOLERANCE_MS:
         raise OptionError(f"length {clock(length_ms, tenths=False)}: nothing to fit, every "
                           "hold is set with --hold or counted in reps")
-    # else as close as whole seconds allow, should the spoken lengths never settle
-    return Fitted(*best)
+    return Fitted(*_nudged(holds, best, miss, laid))
+
+
+def _nudged(holds: dict[str, _Hold], best: tuple[Settings, Timeline],
+            miss: Callable[[tuple[Settings, Timeline]], int],
+            laid: Callable[[dict[str, int]], tuple[Settings, Timeline]]
+            ) -> tuple[Settings, Timeline]:
+    """Within half a second if a hold a second longer or shorter gets there: the spread
+    aims at the holds' total, and the words saying the new lengths move it a little again
+    (the total shown, to the second, then reads what was asked)."""
+    for key in sorted(holds, key=lambda k: (holds[k].sides, k)):  # finest steps first
+        if miss(best) <= TOLERANCE_MS // 2:
+            break
+        for step in (1000, -1000):
+            hold = best[0].holds[key] + step
+            if holds[key].floor_ms <= hold <= holds[key].ceiling_ms:
+                chosen = {k: best[0].holds[k] for k in holds}
+                best = min(best, laid({**chosen, key: hold}), key=miss)
+    return best
 
 
 def _free_holds(routine: Routine, settings: Settings, floor_ms: int,

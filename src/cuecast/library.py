@@ -153,10 +153,14 @@ def save_customised(*, path: Path, options: Customisation, name: str,
     data["title"] = title
     if target.parent.resolve() != path.parent.resolve():
         data.pop("cover", None)  # the picture stays beside the routine it belongs to
+    kept = []
     for ex, out in zip(routine.exercises, data["exercises"]):
-        hold, reps = settings.hold_ms(ex), settings.rep_count(ex)
-        out["timing"] = make_timing(hold_ms=hold, reps=reps if hold is None else None,
-                                    per_side=ex.timing.per_side).describe()
+        if ex in settings.kept(routine).exercises:
+            hold, reps = settings.hold_ms(ex), settings.rep_count(ex)
+            out["timing"] = make_timing(hold_ms=hold, reps=reps if hold is None else None,
+                                        per_side=ex.timing.per_side).describe()
+            kept.append(out)
+    data["exercises"] = kept
     effective = options.over(routine.defaults)
     data["defaults"] = effective.model_dump(mode="json", include=set(SessionOptions.model_fields)
                                             - {"scale"})  # the scale is in the timings now

@@ -9,7 +9,7 @@ the routine schema, the web form and the validation all come from the field.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -96,7 +96,8 @@ class SessionOptions(BaseModel):
 
 class Customisation(SessionOptions):
     """Everything a user may change before rendering: the session settings plus per-exercise
-    holds and reps (by exercise name, so they belong to the command line, not ``defaults:``)."""
+    holds, reps and exercises left out (by exercise name, so they belong to the command line,
+    not ``defaults:``)."""
 
     hold: tuple[str, ...] = Field((), description="Hold length for one exercise, e.g. "
                                   "--hold \"cat-cow=90\". Repeatable.",
@@ -104,6 +105,10 @@ class Customisation(SessionOptions):
     reps: tuple[str, ...] = Field((), description="Rep count for one exercise, e.g. "
                                   "--reps \"knee rolls=10\". Repeatable.",
                                   json_schema_extra={"metavar": "NAME=N"})
+
+    skip: tuple[str, ...] = Field((), description="Leave one exercise out, e.g. --skip "
+                                  "\"knee rolls\". Repeatable.",
+                                  json_schema_extra={"metavar": "NAME"})
 
     def over(self, defaults: SessionOptions | None) -> Customisation:
         """These options over a routine's defaults: what is given wins."""
@@ -125,8 +130,9 @@ def flag(name: str) -> str:
 
 
 def choices(name: str) -> tuple[str, ...]:
-    """The values a text option accepts, if it has a fixed set."""
-    return tuple(get_args(Customisation.model_fields[name].annotation))
+    """The values a text option accepts, if it has a fixed set (a ``Literal``)."""
+    annotation = Customisation.model_fields[name].annotation
+    return tuple(get_args(annotation)) if get_origin(annotation) is Literal else ()
 
 
 def customisation(given: Mapping[str, Any]) -> Customisation:

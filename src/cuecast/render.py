@@ -27,7 +27,7 @@ from cuecast.master import CEILING, master
 from cuecast.options import BITRATES, DEFAULT_BITRATE, Customisation
 from cuecast.pcm import RATE, length_ms, sample_at
 from cuecast.routine import Routine
-from cuecast.settings import resolve_settings
+from cuecast.settings import changes, resolve_settings
 from cuecast.stitch import pieces
 from cuecast.tags import TagInfo, write_tags
 from cuecast.timeline import Timeline, clock
@@ -106,7 +106,7 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
     bed_loop = _bed(bed)
     cover = _cover(path, routine)
     clips = Clips.open(engine, cache_dir)
-    exercises = routine.exercises
+    exercises = settings.kept(routine).exercises
     ahead = phrases.likely({e.timing.per_side for e in exercises if e.timing.reps is None},
                            {e.timing.per_side for e in exercises if e.timing.reps is not None})
     clips.prefetch([*wanted, *phrases.fixed(settings.cues)], progress)
@@ -114,14 +114,15 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
     later = [*ahead, *phrases.intros(len(exercises), round(timeline.duration_ms / 60_000))]
     with clips.ahead(later):  # synthesized while ffmpeg encodes on the other core
         lufs = _finish(routine, timeline, clips, settings.chimes, bed_loop, cover, mp3,
-                       sidecars, bitrate, codec.result())
+                       sidecars, bitrate, codec.result(), changes(routine, options))
     return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
                     lufs)
 
 
 def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
             bed_loop: np.ndarray | None, cover: bytes | None, mp3: Path,
-            sidecars: dict[str, Path], bitrate: int, codec_gain_db: float) -> float:
+            sidecars: dict[str, Path], bitrate: int, codec_gain_db: float,
+            customised: str) -> float:
     """Master, stitch and write the session whose clips are all ready; returns the loudness
     a player will decode."""
     # aim at what the player decodes: the codec takes a little level away
@@ -141,7 +142,8 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
     texts = {".cues.json": json.dumps({**timeline.to_json(), "loudness": {
                  "integrated_lufs": round(decoded_lufs, 2),
                  "codec_gain_db": round(codec_gain_db, 2),
-                 "trim_db": round(mastered.trim_db, 2)}}, indent=1, ensure_ascii=False) + "\n",
+                 "trim_db": round(mastered.trim_db, 2)}, "customised": customised},
+                 indent=1, ensure_ascii=False) + "\n",
              ".lrc": lyrics, ".srt": captions.srt(timeline), ".vtt": captions.vtt(timeline)}
     try:
         mp3.parent.mkdir(parents=True, exist_ok=True)

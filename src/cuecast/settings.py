@@ -12,6 +12,7 @@ from cuecast.errors import OptionError
 from cuecast.options import ChimeStyle, Customisation, SessionOptions, Verbosity
 from cuecast.phrases import CuePhrases
 from cuecast.routine import Exercise, Routine, name_key
+from cuecast.timeline import clock
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_breath, parse_timing
 
 DEFAULTS: Final = SessionOptions()
@@ -78,6 +79,16 @@ class Settings:
     reps: Mapping[str, int] = field(default_factory=dict)
     """Rep count per exercise (by :func:`name_key`)."""
 
+    skipped: frozenset[str] = frozenset()
+    """Exercises left out (by :func:`name_key`)."""
+
+    def kept(self, routine: Routine) -> Routine:
+        """``routine`` without the exercises left out."""
+        if not self.skipped:
+            return routine
+        return routine.model_copy(update={"exercises": tuple(
+            ex for ex in routine.exercises if name_key(ex.name) not in self.skipped)})
+
     def hold_ms(self, exercise: Exercise) -> int | None:
         """The customised hold length of a timed exercise (None for reps)."""
         base = exercise.timing.hold_ms
@@ -117,24 +128,39 @@ def resolve_settings(routine: Routine, options: Customisation | None = None) -> 
         cues=o.cues,
         holds=_overrides(routine, o.hold, "hold"),
         reps=_overrides(routine, o.reps, "reps"),
+        skipped=_skipped(routine, o.skip),
     )
 
 
-def _overrides(routine: Routine, specs: Sequence[str], kind: str) -> dict[str, int]:
+def _skipped(routine: Routine, names: Sequence[str]) -> frozenset[str]:
+    keys = frozenset(name_key(_exercise_named(routine, name, "skip").name) for name in names)
+    if len(keys) == len({name_key(ex.name) for ex in routine.exercises}):
+        raise OptionError("--skip: that leaves no exercise to do")
+    return keys
+
+
+def _exercise_named(routine: Routine, name: str, kind: str) -> Exercise:
+    """The routine's exercise of that name (case- and punctuation-insensitive); raises
+    OptionError naming the valid ones, with the closest as a suggestion."""
     by_key = {name_key(ex.name): ex for ex in routine.exercises}
+    ex = by_key.get(name_key(name))
+    if ex is None:
+        names = ", ".join(e.name for e in routine.exercises)
+        close = difflib.get_close_matches(name_key(name), list(by_key), n=1)
+        hint = f"did you mean '{by_key[close[0]].name}'? " if close else ""
+        raise OptionError(f"--{kind}: no exercise named '{name.strip()}'; {hint}"
+                          f"valid names: {names}")
+    return ex
+
+
+def _overrides(routine: Routine, specs: Sequence[str], kind: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for spec in specs:
         name, sep, value = spec.rpartition("=")
         if not sep or not name.strip() or not value.strip():
             unit, example = ("SECONDS", "cat-cow=90") if kind == "hold" else ("N", "knee rolls=10")
             raise OptionError(f"--{kind} '{spec}': write NAME={unit}, e.g. --{kind} \"{example}\"")
-        ex = by_key.get(name_key(name))
-        if ex is None:
-            names = ", ".join(e.name for e in routine.exercises)
-            close = difflib.get_close_matches(name_key(name), list(by_key), n=1)
-            hint = f"did you mean '{by_key[close[0]].name}'? " if close else ""
-            raise OptionError(f"--{kind}: no exercise named '{name.strip()}'; {hint}"
-                              f"valid names: {names}")
+        ex = _exercise_named(routine, name, kind)
         key = name_key(ex.name)
         if kind == "hold":
             if ex.timing.hold_ms is None:
@@ -171,3 +197,37 @@ def _reps_value(spec: str, value: str) -> int:
     if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_REPS:
         raise OptionError(f"--reps '{spec}': reps must be a whole number from 1 to {MAX_REPS}")
     return int(value)
+
+
+def changes(routine: Routine, options: Customisation | None) -> str:
+    """What ``options`` change in the routine as written, in a few words for a list of
+    sessions: ``Cat-Cow 90 s, rest 5 s, 20:00, without Knee Rolls`` (empty for none)."""
+    if options is None:
+        return ""
+    given = resolve_settings(routine, options)
+    words = []
+    for ex in routine.exercises:
+        key = name_key(ex.name)
+        if key in given.holds and key not in given.skipped:
+            words.append(f"{ex.name} {given.holds[key] / 1000:g} s")
+        elif key in given.reps and key not in given.skipped:
+            words.append(f"{ex.name} {given.reps[key]} reps")
+    effective, written = options.over(routine.defaults), Customisation().over(routine.defaults)
+    for name in SessionOptions.model_fields:
+        value = getattr(effective, name)
+        if value == getattr(written, name) or name in ("cues", "length"):
+            continue
+        label = name.replace("_", " ")
+        if name == "scale":
+            words.append(f"holds x{value:g}")
+        elif isinstance(value, bool):
+            words.append(f"{label} {'on' if value else 'off'}")
+        elif isinstance(value, float):
+            words.append(f"{label} {value:g} s")
+        else:
+            words.append(f"{label} {value}")
+    if given.length_ms is not None and effective.length != written.length:
+        words.append(clock(given.length_ms, tenths=False).lstrip("0") or "0")
+    words += [f"without {ex.name}" for ex in routine.exercises
+              if name_key(ex.name) in given.skipped]
+    return ", ".join(words)

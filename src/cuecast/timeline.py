@@ -109,7 +109,10 @@ class Timeline:
 
 
 def clock(ms: int, *, tenths: bool = True) -> str:
-    """``83456`` -> ``01:23.4`` (or ``1:01:23.4`` past an hour); ``01:23`` without tenths."""
+    """``83456`` -> ``01:23.4`` (or ``1:01:23.4`` past an hour); ``01:23`` without tenths,
+    to the nearest second (a session fitted to 20:00 that lasts 19:59.6 shows ``20:00``)."""
+    if not tenths:
+        ms = (ms + 500) // 1000 * 1000
     hours, rest = divmod(ms // 100, 36000)
     minutes, rest = divmod(rest, 600)
     seconds, tenth = divmod(rest, 10)

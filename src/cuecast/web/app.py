@@ -26,6 +26,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cuecast.clips import Progress
+from cuecast.compose import read_request, write_composed
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.library import (
@@ -40,12 +41,12 @@ from cuecast.loader import load_routine
 from cuecast.options import Customisation
 from cuecast.preview import Lengths, cached_lengths, layout
 from cuecast.render import render
-from cuecast.routine import Routine
-from cuecast.settings import resolve_settings
+from cuecast.routine import AREAS, POSITIONS, Routine
 from cuecast.timeline import clock
 from cuecast.web.access import feed_key, guard
 from cuecast.web.feed import CHAPTERS_TYPE, feed
 from cuecast.web.form import (
+    INCLUDES,
     Choice,
     exercise_fields,
     fields,
@@ -58,6 +59,7 @@ from cuecast.web.sessions import (
     CHAPTERS,
     MEDIA_TYPES,
     Session,
+    delete_session,
     find_session,
     json_chapters,
     list_sessions,
@@ -102,6 +104,8 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
     pages.env.globals["clock"] = lambda ms: clock(ms, tenths=False)
+    pages.env.globals["megabytes"] = lambda size: f"{size / 1e6:.1f} MB"
+    pages.env.globals["theme"] = THEME
     jobs = queue or RenderQueue()
 
     def page(request: Request, template: str, status: int = 200,
@@ -158,12 +162,18 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
             listed[key] = list_routines(folders=folders) if paths else []
         return listed[key]
 
+    @app.get("/manifest.webmanifest")
+    def manifest() -> JSONResponse:
+        """What a phone's "Add to Home Screen" reads: a name, icons, a standalone window."""
+        return JSONResponse(MANIFEST, media_type="application/manifest+json")
+
     @app.get("/", response_class=HTMLResponse)
     def library(request: Request) -> HTMLResponse:
         feed_url = f"{str(request.base_url).rstrip('/')}/feed.xml?" + urlencode(
             {"token": feed_key(config.token)})
-        return page(request, "library.html", routines=library_entries(),
-                    sessions=list_sessions(config.output), feed_url=feed_url)
+        sessions = list_sessions(config.output)
+        return page(request, "library.html", routines=library_entries(), sessions=sessions,
+                    used=sum(s.size + s.extra_bytes for s in sessions), feed_url=feed_url)
 
     @app.get("/routine/{name}", response_class=HTMLResponse)
     def routine_page(request: Request, name: str) -> HTMLResponse:
@@ -175,7 +185,8 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         total = layout(routine, lengths=lengths(HibariOptions())).duration_ms
         return page(request, "routine.html", status, name=name, routine=routine, error=error,
                     total=total, voices=offered_voices(), speed=HibariOptions.speed,
-                    fields=fields(effective), exercises=exercise_fields(routine))
+                    fields=fields(effective), exercises=exercise_fields(routine),
+                    includes=INCLUDES)
 
     @app.get("/api/preview/{name}")
     def preview(request: Request, name: str) -> JSONResponse:
@@ -208,7 +219,8 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
     @app.post("/routine/{name}/render")
     async def start_render(request: Request, name: str) -> Response:
         def queue(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
-            resolve_settings(routine, choice.options)  # names checked now, not in the queue
+            # names and the length checked now, not in the queue
+            layout(routine, choice.options, lengths(choice.engine))
             stem = session_stem(name, routine, choice)
             return f"/jobs/{jobs.submit(name, _renderer(config, path, stem, choice)).id}"
 
@@ -223,6 +235,46 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
             return f"/routine/{quote(saved.stem)}"
 
         return await form_action(request, name, write)
+
+    @app.get("/compose", response_class=HTMLResponse)
+    def compose_page(request: Request) -> HTMLResponse:
+        return page(request, "compose.html", areas=AREAS, positions=POSITIONS,
+                    chosen=(), minutes=15, placed=())
+
+    @app.post("/compose", response_class=HTMLResponse)
+    async def compose_post(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+        focus = [str(v) for v in form.getlist("focus")]
+        positions = [str(v) for v in form.getlist("position")]
+        minutes = str(form.get("minutes") or "").strip()
+
+        def run() -> str:  # composing lays sessions out: off the event loop
+            if not minutes.isascii() or not minutes.isdigit():
+                raise OptionError(f"Minutes: a whole number, not '{minutes}'")
+            request_ = read_request(focus=focus, length=f"{minutes}m", positions=positions)
+            composed = write_composed(request=request_, folder=config.routines,
+                                      library=config.library)
+            return f"/routine/{quote(composed.written.stem if composed.written else '')}"
+
+        try:
+            location = await run_in_threadpool(run)
+        except CuecastError as exc:
+            return page(request, "compose.html", 400, areas=AREAS, positions=POSITIONS,
+                        chosen=focus, minutes=minutes, placed=positions, error=str(exc))
+        return RedirectResponse(location, status_code=303)
+
+    @app.get("/session/{stem}/delete", response_class=HTMLResponse)
+    def delete_page(request: Request, stem: str) -> HTMLResponse:
+        session = find_session(config.output, stem)
+        if session is None:
+            raise HTTPException(404, "No such session in the output folder.")
+        return page(request, "delete.html", session=session)
+
+    @app.post("/session/{stem}/delete")
+    def delete(stem: str) -> Response:
+        if not delete_session(config.output, stem):
+            raise HTTPException(404, "No such session in the output folder.")
+        return RedirectResponse("/#sessions", status_code=303)
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse)
     def job_page(request: Request, job_id: str) -> HTMLResponse:
@@ -249,8 +301,10 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         cues = session.cues()
         return page(request, "player.html", session=session, chapters=cues["chapters"],
                     cues={"chapters": cues["chapters"], "title": cues["title"],
+                          "duration_ms": cues["duration_ms"], "blocks": cues["blocks"],
                           "lines": [{"start_ms": e["start_ms"], "end_ms": e["end_ms"],
-                                     "text": e["text"], "exercise": e["exercise"]}
+                                     "text": e["text"], "exercise": e["exercise"],
+                                     "phase": e["phase"]}
                                     for e in cues["events"] if e["kind"] == "speech"]})
 
     @app.api_route("/files/{name}", methods=["GET", "HEAD"])
@@ -304,6 +358,25 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     return app
 
+
+THEME: Final = "#12355b"
+"""The header bar's colour: the phone's status bar and the icon's background."""
+MANIFEST: Final = {
+    "name": "cuecast", "short_name": "cuecast",
+    "description": "Voice-guided stretching sessions, made on your computer, played here.",
+    "start_url": "/", "scope": "/", "display": "standalone",
+    "theme_color": THEME, "background_color": "#ffffff",
+    "icons": [
+        {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png",
+         "purpose": "any"},
+        {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png",
+         "purpose": "any"},
+        {"src": "/static/icon-maskable-512.png", "sizes": "512x512", "type": "image/png",
+         "purpose": "maskable"},
+    ],
+}
+"""The web app manifest: a home-screen icon that opens the companion in its own window (on
+a plain-HTTP LAN address that is all it can be: no service worker, so no offline use)."""
 
 TOO_LARGE: Final = "That is over 2 MB; an article saved as text is far smaller."
 

@@ -18,6 +18,9 @@ from cuecast.routine import Exercise, Routine
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS
 
 BEDS: Final = ("none", "noise")
+INCLUDES: Final = "includes"
+"""A form field saying the exercises' checkboxes are in the form (``in0``, ``in1``...):
+an exercise whose box is not ticked is left out."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ def exercise_fields(routine: Routine) -> list[dict[str, Any]]:
     rows = []
     for i, ex in enumerate(routine.exercises):
         t = ex.timing
-        row = {"field": f"ex{i}", "name": ex.name, "value": as_written(ex),
-               "timing": t.describe(), "min": 1}
+        row = {"field": f"ex{i}", "include": f"in{i}", "name": ex.name,
+               "value": as_written(ex), "timing": t.describe(), "min": 1}
         if t.reps is not None:
             row.update(unit="reps", step=1, max=MAX_REPS)
         else:
@@ -89,20 +92,24 @@ def read_choice(routine: Routine, form: Any) -> Choice:
     """The form's values as the CLI would take them; raises OptionError with its message."""
     given: dict[str, Any] = {}
     for name in settable():
-        if name in ("hold", "reps"):
-            continue  # from the exercises' steppers, below
+        if isinstance(Customisation.model_fields[name].default, tuple):
+            continue  # per exercise: from the exercises' steppers and checkboxes, below
         value = form.get(name)
         if value is not None and str(value).strip() != "":
             given[name] = str(value).strip()
     holds: list[str] = []
     reps: list[str] = []
+    # an unticked checkbox sends nothing: the form says that it has them
+    ticked = form.get(INCLUDES) is not None
+    skip = [ex.name for i, ex in enumerate(routine.exercises)
+            if ticked and form.get(f"in{i}") is None]
     for i, ex in enumerate(routine.exercises):
         value = str(form.get(f"ex{i}") or "").strip()
         if not value:
             continue
         if value != as_written(ex):
             (reps if ex.timing.reps is not None else holds).append(f"{ex.name}={value}")
-    given.update(hold=tuple(holds), reps=tuple(reps))
+    given.update(hold=tuple(holds), reps=tuple(reps), skip=tuple(skip))
     options = customisation(given)
     speed_text = str(form.get("speed") or HibariOptions.speed)
     try:

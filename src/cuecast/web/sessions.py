@@ -34,6 +34,10 @@ class Session:
     """MP3 size in bytes."""
     mtime: float
     """When the MP3 was written (seconds since the epoch)."""
+    customised: str = ""
+    """What the render changed in the routine as written (``cues.json``'s ``customised``)."""
+    extra_bytes: int = 0
+    """The size of the files beside the MP3 (cues, captions)."""
 
     def cues(self) -> dict[str, Any]:
         return read_cues(self.mp3)
@@ -56,6 +60,10 @@ def _regular(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
+def _sidecars(mp3: Path) -> list[Path]:
+    return [mp3.with_name(mp3.stem + ext) for ext in SIDECARS]
+
+
 def _session(mp3: Path) -> Session | None:
     """The session of a listed MP3, or None without a readable cues.json beside it."""
     if not _regular(mp3.with_name(mp3.stem + ".cues.json")):
@@ -63,8 +71,9 @@ def _session(mp3: Path) -> Session | None:
     try:
         doc = read_cues(mp3)
         stat = mp3.stat()
+        beside = sum(p.stat().st_size for p in _sidecars(mp3) if _regular(p))
         return Session(mp3.stem, mp3, str(doc["title"]), int(doc["duration_ms"]),
-                       stat.st_size, stat.st_mtime)
+                       stat.st_size, stat.st_mtime, str(doc.get("customised") or ""), beside)
     except (OSError, ValueError, KeyError, TypeError):
         return None  # being written, or not ours
 
@@ -79,6 +88,19 @@ def find_session(folder: Path, stem: str) -> Session | None:
     """The session named ``stem``, found by listing: only its own cues.json is read."""
     mp3 = next((p for p in _mp3s(folder) if p.stem == stem), None)
     return None if mp3 is None else _session(mp3)
+
+
+def delete_session(folder: Path, stem: str) -> bool:
+    """Remove a listed session: its MP3 first (from then on it is no longer listed, nor in
+    the feed), then the files beside it. False when no such session is listed."""
+    session = find_session(folder, stem)
+    if session is None:
+        return False
+    session.mp3.unlink(missing_ok=True)
+    for path in _sidecars(session.mp3):
+        if _regular(path):
+            path.unlink(missing_ok=True)
+    return True
 
 
 def listed_file(folder: Path, name: str) -> tuple[Session, str] | None:
