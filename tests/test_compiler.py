@@ -343,3 +343,29 @@ def test_exercise_rhythm(rhythm: str | None, expected: list[str]) -> None:
         assert [b - a for a, b in zip(starts, starts[1:])] == [4000, 7000]  # in 4, hold 7
     if rhythm == '"3:3"':
         assert [b - a for a, b in zip(starts, starts[1:])][:3] == [3000, 3000, 3000]
+
+
+def test_an_exercise_left_out_is_not_said_counted_or_announced(runner: CliRunner) -> None:
+    doc = _script_json(runner, "--skip", "KNEE ROLLS", "--skip", "double v")
+    assert {b["exercise"] for b in doc["blocks"]} >= {"Cat-Cow"}
+    assert not {"Knee Rolls", "Double V"} & {b["exercise"] for b in doc["blocks"]}
+    assert not any("Knee Rolls" in e["text"] or "Double V" in e["text"]
+                   for e in doc["events"])
+    intro = [e["text"] for e in doc["events"] if e["cue"] == "intro"]
+    assert intro[1].startswith("7 exercises, about "), intro
+    announced = [e["text"] for e in doc["events"] if e["cue"] == "announce"]
+    assert announced[0] == "Stretch 1 of 7: Cat-Cow." and len(announced) == 7
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--skip", "knee roll"], "--skip: no exercise named 'knee roll'; did you mean 'Knee Rolls'?"),
+    ([arg for name in ("Cat-Cow", "Child's Pose", "Child's Pose Side Stretch", "Double V",
+                       "Knee Rolls", "Arm Slide on Wall", "Upper Trap-Neck Stretch",
+                       "Seated Twist", "Seated Side Bend") for arg in ("--skip", name)],
+     "--skip: that leaves no exercise to do"),
+])
+def test_a_bad_skip_is_one_line(runner: CliRunner, args: list[str], fragment: str) -> None:
+    result = runner.invoke(app, ["script", str(UPPER_BACK), *args])
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], lines

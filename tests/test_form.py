@@ -50,7 +50,7 @@ def test_a_bad_value_is_the_command_lines_message(form: dict[str, str], message:
 
 def test_every_settable_option_is_a_field_and_the_steppers_fit_their_timing() -> None:
     names = {f["name"] for f in fields(Customisation())}
-    assert names == set(settable()) - {"hold", "reps"}
+    assert names == set(settable()) - {"hold", "reps", "skip"}  # per exercise: the rows
     rows = exercise_fields(ROUTINE_DATA)
     assert [(r["field"], r["value"], r["unit"]) for r in rows] == [
         ("ex0", "12", "s"), ("ex1", "6", "s per side"), ("ex2", "20", "s"),
@@ -66,3 +66,26 @@ def test_a_session_name_says_whether_it_was_customised() -> None:
     assert len(stems) == 2 and all(s.startswith("test-session-custom-") for s in stems)
     assert session_stem("test-session", ROUTINE_DATA, longer) == \
         session_stem("test-session", ROUTINE_DATA, read_choice(ROUTINE_DATA, {"ex0": "30"}))
+
+
+@pytest.mark.parametrize(("form", "skip"), [
+    ({}, ()),  # a form without the boxes (an older page) leaves nothing out
+    ({"includes": "1", "in0": "on", "in1": "on", "in2": "on", "in3": "on"}, ()),
+    ({"includes": "1", "in0": "on", "in2": "on", "in3": "on"}, ("Side Bend",)),
+    ({"includes": "1", "in3": "on"}, ("Reach Up", "Side Bend", "Neck Hold")),
+])
+def test_an_unticked_exercise_is_left_out(form: dict[str, str], skip: tuple[str, ...]) -> None:
+    assert read_choice(ROUTINE_DATA, form).options.skip == skip
+
+
+@pytest.mark.parametrize(("given", "seconds"), [("20:00", 1200), ("15m", 900), ("", None)])
+def test_the_length_field_is_read_as_the_flag(given: str, seconds: int | None) -> None:
+    assert read_choice(ROUTINE_DATA, {"length": given}).options.length == seconds
+
+
+def test_the_length_field_starts_empty_or_as_the_routine_keeps_it() -> None:
+    spec = next(f for f in fields(Customisation()) if f["name"] == "length")
+    assert spec["kind"] == "text" and spec["value"] == ""
+    kept = next(f for f in fields(Customisation(length="10m")) if f["name"] == "length")
+    assert kept["value"] == "10:00"
+    assert read_choice(ROUTINE_DATA, {"length": kept["value"]}).options.length == 600

@@ -14,9 +14,10 @@ from cuecast.cli import app
 from cuecast.engines.registry import GttsOptions, HibariOptions, PiperOptions, engine_options
 from cuecast.errors import OptionError
 from cuecast.library import list_routines
+from cuecast.loader import load_routine
 from cuecast.options import Customisation, SessionOptions, customisation, flag
 from cuecast.routine import Routine
-from cuecast.settings import Settings, resolve_settings
+from cuecast.settings import Settings, changes, resolve_settings
 
 from .conftest import ROOT, UPPER_BACK
 from .snippets import one_exercise
@@ -137,7 +138,7 @@ def test_list_shows_hours_whole(tmp_path: Path, runner: CliRunner) -> None:
         encoding="utf-8")
     (entry,) = list_routines(folders=[folder])
     result = runner.invoke(app, ["list", str(folder)])
-    hours, rest = divmod(entry.duration_ms // 1000, 3600)
+    hours, rest = divmod((entry.duration_ms + 500) // 1000, 3600)  # to the nearest second
     assert hours == 1
     assert f"~1:{rest // 60:02d}:{rest % 60:02d}  Long" in result.stdout
 
@@ -167,3 +168,18 @@ def test_lead_in_gives_time_to_get_onto_the_mat(runner: CliRunner, given: list[s
     result = runner.invoke(app, ["script", str(UPPER_BACK), "--json", *given])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["events"][0]["start_ms"] == first_ms
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ({}, ""),
+    ({"hold": ("cat-cow=90",), "rest": "5", "length": "20m", "skip": ("knee rolls",)},
+     "Cat-Cow 90 s, rest 5 s, 20:00, without Knee Rolls"),
+    ({"reps": ("knee rolls=10",), "scale": "1.5", "countdown": False},
+     "Knee Rolls 10 reps, holds x1.5, countdown off"),
+    ({"breath": "4:7:8", "verbosity": "brief", "chimes": "off"},
+     "breath 4:7:8, verbosity brief, chimes off"),
+    ({"rest": "10"}, ""),  # as the routine has it: nothing changed
+])
+def test_what_a_render_changed_is_said_in_a_few_words(given: dict[str, object],
+                                                      said: str) -> None:
+    assert changes(load_routine(UPPER_BACK), customisation(given)) == said

@@ -31,7 +31,10 @@ ROUTES = [("GET", "/"), ("GET", "/routine/test-session"), ("GET", "/api/preview/
           ("GET", "/jobs/x"), ("GET", "/api/jobs/x"), ("GET", "/session/test-session"),
           ("GET", "/files/test-session.mp3"), ("GET", "/files/test-session.chapters.json"),
           ("GET", "/feed.xml"), ("GET", "/import"), ("POST", "/import"),
-          ("GET", "/static/app.css"), ("GET", "/static/player.js")]
+          ("GET", "/static/app.css"), ("GET", "/static/player.js"),
+          ("GET", "/static/icon-192.png"), ("GET", "/manifest.webmanifest"),
+          ("GET", "/compose"), ("POST", "/compose"),
+          ("GET", "/session/test-session/delete"), ("POST", "/session/test-session/delete")]
 
 
 @pytest.mark.parametrize(("method", "url"), ROUTES)
@@ -80,8 +83,10 @@ def test_routine_page_has_a_stepper_per_exercise_and_every_option(client: TestCl
         assert f'name="{field}"' in page
     assert "s per side" in page and "reps" in page
     for name in settable():
-        if name not in ("hold", "reps"):
+        if name not in ("hold", "reps", "skip"):  # per exercise: steppers and boxes
             assert f'name="{name}"' in page, name
+    for field in ("in0", "in1", "in2", "in3"):  # an Include box per exercise
+        assert f'name="{field}"' in page
     assert 'name="cues"' not in page  # the cue phrases belong in routine files
     assert 'name="bed"' in page and 'name="speed"' in page
 
@@ -396,3 +401,93 @@ def test_the_library_is_listed_beside_your_routines_and_copies_are_saved_in_your
         assert (mine / "my-upper-back.yaml").is_file()
         assert c.get("/routine/my-upper-back").status_code == 200
     assert sorted(p.name for p in ROUTINES.iterdir()) == before  # the library is read only
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_the_home_screen_manifest_and_its_icons(client: TestClient) -> None:
+    page = client.get("/").text
+    assert '<link rel="manifest" href="/manifest.webmanifest" crossorigin="use-credentials">' \
+        in page  # the key travels with the manifest's request
+    r = client.get("/manifest.webmanifest")
+    assert r.headers["content-type"].startswith("application/manifest+json")
+    manifest = r.json()
+    assert manifest["name"] and manifest["short_name"] and manifest["start_url"] == "/"
+    assert manifest["display"] == "standalone" and manifest["theme_color"].startswith("#")
+    found = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= found
+    for icon in manifest["icons"]:
+        side = int(icon["sizes"].split("x")[0])
+        assert _png_size(client.get(icon["src"]).content) == (side, side)
+    touch = re.search(r'<link rel="apple-touch-icon" href="([^"]+)">', page)
+    assert touch is not None and _png_size(client.get(touch.group(1)).content) == (180, 180)
+
+
+def test_sessions_are_listed_with_their_size_and_what_was_customised(
+        client: TestClient, folders: tuple[Path, Path]) -> None:
+    _, output = folders
+    page = client.get("/").text
+    # the fixture's render: rest 2 s and step pause 1 s over the routine as written
+    assert "rest 2 s, step pause 1 s" in page
+    size = sum(p.stat().st_size for p in output.glob("test-session.*"))
+    assert f"{size / 1e6:.1f} MB" in page and 'href="/session/test-session/delete"' in page
+
+
+def test_a_session_is_deleted_after_a_confirm_with_everything_beside_it(
+        folders: tuple[Path, Path], cache_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    routines, source = folders
+    output = tmp_path / "output"
+    output.mkdir()
+    for path in source.glob("test-session.*"):
+        shutil.copy(path, output)
+    (output / "keep.txt").write_text("not a session")
+    app = create_app(Config(routines=routines, output=output, cache_dir=cache_dir,
+                            token=TOKEN))
+    with TestClient(app) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        confirm = c.get("/session/test-session/delete")
+        assert confirm.status_code == 200 and 'id="confirm-delete"' in confirm.text
+        assert list(output.glob("test-session.*"))  # asking is not deleting
+        assert c.post("/session/test-session/delete",
+                      headers={"origin": "http://evil.example"}).status_code == 403
+        done = c.post("/session/test-session/delete", headers=ORIGIN, follow_redirects=False)
+        assert done.status_code == 303
+        assert not list(output.glob("test-session*")) and (output / "keep.txt").exists()
+        assert "/session/test-session" not in c.get("/").text
+        assert "test-session.mp3" not in c.get("/feed.xml").text
+        assert c.post("/session/test-session/delete", headers=ORIGIN).status_code == 404
+        assert c.post("/session/..%2Fkeep/delete", headers=ORIGIN).status_code == 404
+
+
+def test_the_compose_page_writes_into_your_folder_and_opens_the_routine(
+        tmp_path: Path, cache_dir: Path) -> None:
+    from .conftest import ROUTINES
+
+    mine = tmp_path / "mine"
+    app = create_app(Config(routines=mine, output=tmp_path / "output", cache_dir=cache_dir,
+                            token=TOKEN, library=ROUTINES))
+    with TestClient(app) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        page = c.get("/compose").text
+        assert 'value="upper-back"' in page and 'value="all-fours"' in page
+        made = c.post("/compose", data={"focus": ["neck", "upper-back"], "minutes": "12"},
+                      headers=ORIGIN, follow_redirects=False)
+        assert made.status_code == 303
+        assert made.headers["location"] == "/routine/neck-and-upper-back-12-minutes"
+        assert (mine / "neck-and-upper-back-12-minutes.yaml").is_file()
+        shown = c.get(made.headers["location"])
+        assert shown.status_code == 200 and "Neck and upper back, 12 minutes" in shown.text
+        again = c.post("/compose", data={"focus": ["neck", "upper-back"], "minutes": "12"},
+                       headers=ORIGIN, follow_redirects=False)
+        assert again.status_code == 303  # the same wish again: the same routine
+        for form, message in (({"focus": ["neck"], "minutes": "ten"}, "Minutes: a whole"),
+                              ({"minutes": "10"}, "--focus: name an area"),
+                              ({"focus": ["glutes"], "minutes": "90"}, "fill at most")):
+            refused = c.post("/compose", data=form, headers=ORIGIN)
+            assert refused.status_code == 400 and message in html.unescape(refused.text)
+    assert sorted(p.name for p in mine.iterdir()) == ["neck-and-upper-back-12-minutes.yaml"]

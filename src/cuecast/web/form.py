@@ -15,6 +15,7 @@ from cuecast.errors import OptionError
 from cuecast.files import slugify
 from cuecast.options import Customisation, choices, customisation, settable
 from cuecast.routine import Exercise, Routine
+from cuecast.timeline import clock
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS
 
 BEDS: Final = ("none", "noise")
@@ -54,8 +55,12 @@ def fields(effective: Customisation) -> list[dict[str, Any]]:
                         max=getattr(high, "le", getattr(high, "lt", None)))
         elif choices(name):
             spec.update(kind="select", options=list(choices(name)))
-        else:
-            spec.update(kind="text", value="" if value is None else value)
+        elif value is None:
+            spec.update(kind="text", value="")
+        else:  # a length shows as a clock, as people write it (and it reads back the same)
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            spec.update(kind="text", value=clock(value * 1000, tenths=False)
+                        if extra.get("metavar") == "DURATION" else value)
         out.append(spec)
     return out
 
