@@ -3,6 +3,7 @@ choice, the ordering and the fitting; the same inputs give the same file; from a
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -27,12 +28,16 @@ from .conftest import ROOT, ROUTINES
 LIBRARY = list(routine_files(ROUTINES).values())
 
 
-def _library_exercises() -> dict[str, set[str]]:
-    """Every library exercise's name key -> its areas (over every version of it)."""
-    found: dict[str, set[str]] = {}
+@functools.cache
+def _library_exercises() -> dict[str, tuple[set[str], int]]:
+    """Every library exercise's name key -> its areas and its longest hold (over every
+    version of it)."""
+    found: dict[str, tuple[set[str], int]] = {}
     for path in LIBRARY:
         for ex in load_routine(path).exercises:
-            found.setdefault(name_key(ex.name), set()).update(ex.areas)
+            areas, longest = found.get(name_key(ex.name), (set(), 0))
+            found[name_key(ex.name)] = (areas | set(ex.areas),
+                                        max(longest, ex.timing.hold_ms or 0))
     return found
 
 
@@ -70,9 +75,7 @@ def test_a_composed_routine_is_what_was_asked(focus: tuple[str, ...], minutes: i
         assert set(ex.areas) & set(focus)
         assert not positions or ex.position in positions
         if ex.timing.hold_ms is not None:  # within the range (up to the library's own)
-            own = max(e.timing.hold_ms or 0 for path in LIBRARY
-                      for e in load_routine(path).exercises
-                      if name_key(e.name) == name_key(ex.name))
+            own = known[name_key(ex.name)][1]
             assert HOLD_RANGE_MS[0] <= ex.timing.hold_ms <= max(HOLD_RANGE_MS[1], own)
     runs = _runs(routine)
     assert len(runs) == len(set(runs)), f"a position in two runs: {runs}"

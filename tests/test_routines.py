@@ -57,6 +57,7 @@ def test_upper_back_matches_the_article() -> None:
                                      "for 60 seconds.")
 
 
+@pytest.mark.end_to_end  # a real voice and ffmpeg
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_routine_renders(path: Path, cache_dir: Path, tmp_path: Path) -> None:
     """Every library routine renders (briefly: short holds, names and timings only)."""
@@ -88,6 +89,7 @@ def test_box_breathing_prompts_every_phase_of_every_breath() -> None:
     assert all((e.start_ms - cues[0].start_ms) % 4000 == 0 for e in cues)
 
 
+@pytest.mark.end_to_end  # the real voice's clips
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_the_estimate_is_within_one_percent_of_the_voice(path: Path, cache_dir: Path) -> None:
     """``cuecast script`` before any render (estimates only) against the session laid out with

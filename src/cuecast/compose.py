@@ -74,11 +74,14 @@ def compose(*, library: Sequence[Path], request: Request) -> Composed:
     for pick in ranked:
         chosen.append(pick)
         routine = _routine(chosen, request)
+        if _longest_ms(routine) < request.length_ms - 1000:
+            continue  # not enough yet, even at the longest holds: take the next one too
+        if _shortest_ms(routine) > request.length_ms + 1000:
+            chosen.pop()  # this one does not fit in: try the next
+            continue
         fits = _fits(routine, request.length_ms)
         if fits is not None:
             return Composed(fits, tuple(dict.fromkeys(source for _, source in chosen)))
-        if _shortest_ms(routine) > request.length_ms:
-            chosen.pop()  # this one alone does not fit: try the next
     longest = _longest_ms(_routine(chosen, request)) if chosen else 0
     raise OptionError(f"--length {clock(request.length_ms, tenths=False)}: the library's "
                       f"exercises for {_areas(request.focus)} fill at most "

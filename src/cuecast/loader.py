@@ -69,10 +69,8 @@ def load_routine(path: str | Path) -> Routine:
 def parse_routine(data: bytes, shown: str, *, base: Path | None = None) -> Routine:
     """Validate routine file contents; ``shown`` is the name used in messages. With ``base``
     (the routine's folder), files it names (the cover) are checked too."""
-    text = _decode(data, shown)
-    root = _compose(text, shown)
+    root, raw = _parse(_decode(data, shown), shown)
     lines = _LineMap(root)
-    raw = _yaml(lambda: yaml.load(text, Loader=_Loader), shown)  # a SafeLoader subclass
     if raw is None:
         raise RoutineError(shown, "is empty; a routine needs a title and exercises", line=1)
     if not isinstance(raw, dict):
@@ -108,12 +106,23 @@ def _decode(data: bytes, shown: str) -> str:
     return text
 
 
-def _compose(text: str, shown: str) -> yaml.Node | None:
-    root: yaml.Node | None = _yaml(lambda: yaml.compose(text, Loader=_Loader), shown)
-    if root is not None:
-        _check_size(root, shown)
-        _check_duplicate_keys(root, shown)
-    return root
+def _parse(text: str, shown: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML parsed once: its nodes (for line numbers), checked for size and duplicate
+    keys before anything is built from them, and the data built from those nodes."""
+    def parse() -> tuple[yaml.Node | None, Any]:
+        loader = _Loader(text)  # a SafeLoader subclass
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                return None, None
+            _check_size(root, shown)
+            _check_duplicate_keys(root, shown)
+            return root, loader.construct_document(root)
+        finally:
+            loader.dispose()
+
+    parsed: tuple[yaml.Node | None, Any] = _yaml(parse, shown)
+    return parsed
 
 
 def _yaml(step: Callable[[], Any], shown: str) -> Any:
