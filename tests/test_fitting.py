@@ -86,7 +86,7 @@ def test_the_holds_keep_their_proportions() -> None:
 
 def test_holds_set_one_by_one_are_kept() -> None:
     r = load_routine(UPPER_BACK)
-    settings, timeline = _fit(r, estimate_ms, length="22m", hold=("cat-cow=45",))
+    settings, timeline = _fit(r, estimate_ms, length="22m", hold={"cat-cow": 45})
     cat_cow = next(b for b in timeline.blocks if b.exercise == "Cat-Cow")
     assert cat_cow.end_ms - cat_cow.start_ms == 45_000
     assert abs(timeline.duration_ms - 22 * 60_000) <= TOLERANCE_MS

@@ -18,15 +18,16 @@ ROUTINE_DATA = parse_routine(ROUTINE.encode(), "test.yaml")
 
 
 @pytest.mark.parametrize(("form", "hold", "reps", "rest"), [
-    ({}, (), (), None),
-    ({"ex0": "12", "ex3": "3"}, (), (), None),  # as written: nothing customised
-    ({"ex0": "30"}, ("Reach Up=30",), (), None),
-    ({"ex1": "10", "ex3": "5"}, ("Side Bend=10",), ("Knee Lifts=5",), None),
-    ({"ex2": " 45 ", "rest": "4"}, ("Neck Hold=45",), (), 4.0),
-    ({"rest": ""}, (), (), None),  # an empty field is not given
+    ({}, {}, {}, None),
+    ({"ex0": "12", "ex3": "3"}, {}, {}, None),  # as written: nothing customised
+    ({"ex0": "30"}, {"Reach Up": 30}, {}, None),
+    ({"ex1": "10", "ex3": "5"}, {"Side Bend": 10}, {"Knee Lifts": 5}, None),
+    ({"ex2": " 45 ", "rest": "4"}, {"Neck Hold": 45}, {}, 4.0),
+    ({"ex0": "1:30"}, {"Reach Up": 90}, {}, None),  # as the command line takes it
+    ({"rest": ""}, {}, {}, None),  # an empty field is not given
 ])
 def test_a_form_is_read_as_the_command_line_reads_options(
-        form: dict[str, str], hold: tuple[str, ...], reps: tuple[str, ...],
+        form: dict[str, str], hold: dict[str, float], reps: dict[str, int],
         rest: float | None) -> None:
     choice = read_choice(ROUTINE_DATA, form)
     assert choice.options.hold == hold and choice.options.reps == reps
@@ -41,6 +42,8 @@ def test_a_form_is_read_as_the_command_line_reads_options(
     ({"speed": "fast"}, "--speed: must be a number, not 'fast'"),
     ({"voice": "alloy"}, "--voice: choose one of heart, emma, fenrir, fable, kore, not 'alloy'"),
     ({"bed": "rain"}, "--bed: choose one of none, noise here, not 'rain'"),
+    ({"ex0": "-3"}, "--hold 'Reach Up=-3': seconds must be above 0 and at most 1800"),
+    ({"ex3": "2.5"}, "--reps 'Knee Lifts=2.5': reps must be a whole number from 1 to 500"),
 ])
 def test_a_bad_value_is_the_command_lines_message(form: dict[str, str], message: str) -> None:
     with pytest.raises(OptionError) as caught:

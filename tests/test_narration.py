@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cuecast.narration import DURATION, NUMBER_WORDS, fit_text
-from cuecast.options import customisation
+from cuecast.options import customisation, pairs
 from cuecast.preview import preview_timeline
 
 M90 = 90_000  # the customised hold: 1 minute 30 seconds
@@ -102,7 +102,7 @@ exercises:
 def test_nothing_said_disagrees_with_the_hold(tmp_path: Path, holds: list[str]) -> None:
     path = tmp_path / "neck.yaml"
     path.write_text(NECK, encoding="utf-8")
-    timeline = preview_timeline(path=path, options=customisation({"hold": tuple(holds)}))
+    timeline = preview_timeline(path=path, options=customisation({"hold": pairs("hold", holds)}))
     blocks = {b.exercise: b.end_ms - b.start_ms for b in timeline.blocks}
     for event in timeline.speech():
         if event.cue in ("intro", "warning"):

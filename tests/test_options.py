@@ -172,9 +172,9 @@ def test_lead_in_gives_time_to_get_onto_the_mat(runner: CliRunner, given: list[s
 
 @pytest.mark.parametrize(("given", "said"), [
     ({}, ""),
-    ({"hold": ("cat-cow=90",), "rest": "5", "length": "20m", "skip": ("knee rolls",)},
+    ({"hold": {"cat-cow": 90}, "rest": "5", "length": "20m", "skip": ("knee rolls",)},
      "Cat-Cow 90 s, rest 5 s, 20:00, without Knee Rolls"),
-    ({"reps": ("knee rolls=10",), "scale": "1.5", "countdown": False},
+    ({"reps": {"knee rolls": 10}, "scale": "1.5", "countdown": False},
      "Knee Rolls 10 reps, holds x1.5, countdown off"),
     ({"breath": "4:7:8", "verbosity": "brief", "chimes": "off"},
      "breath 4:7:8, verbosity brief, chimes off"),

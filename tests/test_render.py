@@ -95,7 +95,7 @@ def test_rerender_with_other_hold_synthesizes_nothing(rendered: Rendered, routin
                                                       cache_dir: Path) -> None:
     out = routine_file.parent / "out" / "changed.mp3"
     again = render(path=routine_file, output=out, cache_dir=cache_dir,
-                   options=Customisation(rest=2, step_pause=1, hold=("reach up=20",)))
+                   options=Customisation(rest=2, step_pause=1, hold={"reach up": 20}))
     # "20 seconds." and every hold cue are already cached: nothing to synthesize
     assert again.synthesized == 0 and again.cached > 0
     a, b = rendered.timeline, again.timeline

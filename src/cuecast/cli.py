@@ -17,7 +17,16 @@ from pydantic.fields import FieldInfo
 from cuecast import __version__
 from cuecast.engines.registry import ENGINES
 from cuecast.errors import CuecastError, RoutineError
-from cuecast.options import DEFAULT_BITRATE, Customisation, customisation, flag, settable
+from cuecast.options import (
+    DEFAULT_BITRATE,
+    Customisation,
+    customisation,
+    flag,
+    paired,
+    pairs,
+    per_exercise,
+    settable,
+)
 from cuecast.routine import AREAS, POSITIONS
 
 if TYPE_CHECKING:
@@ -81,7 +90,7 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
         return inspect.Parameter(name, KEYWORD, default=None,
                                  annotation=Annotated[Optional[bool], info])  # noqa: UP045
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    if isinstance(default, tuple):
+    if per_exercise(name):  # repeated: NAME=VALUE, or a NAME
         info = typer.Option(flag(name), metavar=str(extra.get("metavar", "VALUE")), help=help_,
                             show_default=False)
         return inspect.Parameter(name, KEYWORD, default=[], annotation=Annotated[list[str], info])
@@ -127,7 +136,8 @@ def customisable(command: Callable[..., None]) -> Callable[..., None]:
     """Give ``command`` one option per customisation field, received validated as
     ``options``."""
     return _extended(command, "options", CUSTOM_PARAMS, lambda **given: customisation(
-        {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}))
+        {k: (pairs(k, v) if paired(k) else tuple(v)) if isinstance(v, list) else v
+         for k, v in given.items()}))
 
 
 ENGINE_PARAMS = [

@@ -8,7 +8,7 @@ the routine schema, the web form and the validation all come from the field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
 from pydantic import (
@@ -23,7 +23,14 @@ from pydantic import (
 
 from cuecast.errors import OptionError
 from cuecast.phrases import CuePhrases
-from cuecast.timing import parse_breath, parse_length
+from cuecast.timing import (
+    MAX_HOLD_MS,
+    MAX_REPS,
+    TimingError,
+    parse_breath,
+    parse_length,
+    parse_timing,
+)
 
 ChimeStyle = Literal["soft", "bright", "off"]
 """How holds are marked: two chime styles, or none."""
@@ -56,6 +63,12 @@ Length = Annotated[int | None, BeforeValidator(_length), WithJsonSchema({
               {"type": "integer", "minimum": 60, "description": "seconds"},
               {"type": "null"}]})]
 """A session length in whole seconds, given as ``15m``, ``15:00``, ``900`` or ``1.5h``."""
+
+
+HoldSeconds = Annotated[float, Field(gt=0, le=MAX_HOLD_MS / 1000)]
+"""One exercise's hold, in seconds."""
+RepCount = Annotated[int, Field(ge=1, le=MAX_REPS)]
+"""One exercise's rep count."""
 
 
 class SessionOptions(BaseModel):
@@ -99,12 +112,12 @@ class Customisation(SessionOptions):
     holds, reps and exercises left out (by exercise name, so they belong to the command line,
     not ``defaults:``)."""
 
-    hold: tuple[str, ...] = Field((), description="Hold length for one exercise, e.g. "
-                                  "--hold \"cat-cow=90\". Repeatable.",
-                                  json_schema_extra={"metavar": "NAME=SECONDS"})
-    reps: tuple[str, ...] = Field((), description="Rep count for one exercise, e.g. "
-                                  "--reps \"knee rolls=10\". Repeatable.",
-                                  json_schema_extra={"metavar": "NAME=N"})
+    hold: dict[str, HoldSeconds] = Field(
+        default_factory=dict, description="Hold length for one exercise, e.g. --hold "
+        "\"cat-cow=90\". Repeatable.", json_schema_extra={"metavar": "NAME=SECONDS"})
+    reps: dict[str, RepCount] = Field(
+        default_factory=dict, description="Rep count for one exercise, e.g. --reps "
+        "\"knee rolls=10\". Repeatable.", json_schema_extra={"metavar": "NAME=N"})
 
     skip: tuple[str, ...] = Field((), description="Leave one exercise out, e.g. --skip "
                                   "\"knee rolls\". Repeatable.",
@@ -114,6 +127,71 @@ class Customisation(SessionOptions):
         """These options over a routine's defaults: what is given wins."""
         base = defaults.model_dump(exclude_unset=True) if defaults else {}
         return Customisation.model_validate({**base, **self.model_dump(exclude_unset=True)})
+
+
+def per_exercise(name: str) -> bool:
+    """Whether an option is given exercise by exercise (holds, reps, exercises left out):
+    those belong to the command line and the page, not to a routine's ``defaults:``."""
+    return name in Customisation.model_fields and name not in SessionOptions.model_fields
+
+
+def paired(name: str) -> bool:
+    """Whether an option maps exercise names to values (``--hold NAME=SECONDS``)."""
+    return get_origin(Customisation.model_fields[name].annotation) is dict
+
+
+def hold_seconds(spec: str, value: str) -> float:
+    """A hold as given (``90``, ``1:30``, ``90s``) -> seconds; ``spec`` names it in the
+    message (``--hold 'cat-cow=abc': ...``)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is not None:
+        if not 0 < number <= MAX_HOLD_MS / 1000 or number * 1000 != int(number * 1000):
+            raise OptionError(f"--hold '{spec}': seconds must be above 0 and at most "
+                              f"{MAX_HOLD_MS // 1000}")
+        return number
+    try:
+        timing = parse_timing(value)
+    except TimingError as exc:
+        raise OptionError(f"--hold '{spec}': {exc}") from None
+    if timing.hold_ms is None or timing.per_side:
+        raise OptionError(f"--hold '{spec}': give a length such as 90 or '1:30'")
+    return timing.hold_ms / 1000
+
+
+def rep_count(spec: str, value: str) -> int:
+    """A rep count as given -> the number; ``spec`` names it in the message."""
+    # isdigit() alone lets "²" through, which int() refuses: ASCII digits only
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_REPS:
+        raise OptionError(f"--reps '{spec}': reps must be a whole number from 1 to {MAX_REPS}")
+    return int(value)
+
+
+_VALUE: Final = {"hold": (hold_seconds, "SECONDS", "cat-cow=90"),
+                 "reps": (rep_count, "N", "knee rolls=10")}
+"""How each per-exercise value is read, and the example its message gives."""
+
+
+def exercise_value(name: str, exercise: str, value: str) -> float | int:
+    """One exercise's value of option ``name`` (``hold`` or ``reps``) as typed or sent."""
+    read = _VALUE[name][0]
+    return read(f"{exercise}={value}", value.strip())
+
+
+def pairs(name: str, specs: Iterable[str]) -> dict[str, float | int]:
+    """``--hold "cat-cow=90"`` ... as given on the command line -> ``{"cat-cow": 90.0}``:
+    the one place NAME=VALUE is split. Raises OptionError naming the flag."""
+    read, unit, example = _VALUE[name]
+    out: dict[str, float | int] = {}
+    for spec in specs:
+        exercise, sep, value = spec.rpartition("=")
+        if not sep or not exercise.strip() or not value.strip():
+            raise OptionError(f"--{name} '{spec}': write NAME={unit}, e.g. --{name} "
+                              f"\"{example}\"")
+        out[exercise.strip()] = read(spec, value.strip())
+    return out
 
 
 def settable() -> list[str]:

@@ -13,7 +13,7 @@ from cuecast.options import ChimeStyle, Customisation, SessionOptions, Verbosity
 from cuecast.phrases import CuePhrases
 from cuecast.routine import Exercise, Routine, name_key
 from cuecast.timeline import clock
-from cuecast.timing import MAX_HOLD_MS, MAX_REPS, TimingError, parse_breath, parse_timing
+from cuecast.timing import parse_breath
 
 DEFAULTS: Final = SessionOptions()
 """The built-in settings, as declared in :mod:`cuecast.options`."""
@@ -153,50 +153,22 @@ def _exercise_named(routine: Routine, name: str, kind: str) -> Exercise:
     return ex
 
 
-def _overrides(routine: Routine, specs: Sequence[str], kind: str) -> dict[str, int]:
+def _overrides(routine: Routine, values: Mapping[str, float | int],
+               kind: str) -> dict[str, int]:
+    """Holds (seconds -> milliseconds) or rep counts by :func:`name_key`, each naming an
+    exercise of the routine that is timed that way."""
     out: dict[str, int] = {}
-    for spec in specs:
-        name, sep, value = spec.rpartition("=")
-        if not sep or not name.strip() or not value.strip():
-            unit, example = ("SECONDS", "cat-cow=90") if kind == "hold" else ("N", "knee rolls=10")
-            raise OptionError(f"--{kind} '{spec}': write NAME={unit}, e.g. --{kind} \"{example}\"")
+    for name, value in values.items():
         ex = _exercise_named(routine, name, kind)
-        key = name_key(ex.name)
         if kind == "hold":
             if ex.timing.hold_ms is None:
                 raise OptionError(f"--hold: '{ex.name}' is counted in reps; use --reps")
-            out[key] = _hold_value(spec, value.strip())
+            out[name_key(ex.name)] = round(value * 1000)
         else:
             if ex.timing.reps is None:
                 raise OptionError(f"--reps: '{ex.name}' is a timed hold; use --hold")
-            out[key] = _reps_value(spec, value.strip())
+            out[name_key(ex.name)] = int(value)
     return out
-
-
-def _hold_value(spec: str, value: str) -> int:
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if number is not None:
-        if not 0 < number <= MAX_HOLD_MS / 1000 or number * 1000 != int(number * 1000):
-            raise OptionError(f"--hold '{spec}': seconds must be above 0 and at most "
-                              f"{MAX_HOLD_MS // 1000}")
-        return int(number * 1000)
-    try:
-        timing = parse_timing(value)
-    except TimingError as exc:
-        raise OptionError(f"--hold '{spec}': {exc}") from None
-    if timing.hold_ms is None or timing.per_side:
-        raise OptionError(f"--hold '{spec}': give a length such as 90 or '1:30'")
-    return timing.hold_ms
-
-
-def _reps_value(spec: str, value: str) -> int:
-    # isdigit() alone lets "²" through, which int() refuses: ASCII digits only
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_REPS:
-        raise OptionError(f"--reps '{spec}': reps must be a whole number from 1 to {MAX_REPS}")
-    return int(value)
 
 
 def changes(routine: Routine, options: Customisation | None) -> str:

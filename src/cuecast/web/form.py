@@ -13,7 +13,14 @@ from cuecast.engines.hibari import is_present, voices
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import OptionError
 from cuecast.files import slugify
-from cuecast.options import Customisation, choices, customisation, settable
+from cuecast.options import (
+    Customisation,
+    choices,
+    customisation,
+    exercise_value,
+    per_exercise,
+    settable,
+)
 from cuecast.routine import Exercise, Routine
 from cuecast.timeline import clock
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS
@@ -39,8 +46,8 @@ def fields(effective: Customisation) -> list[dict[str, Any]]:
     out = []
     for name in settable():
         field = Customisation.model_fields[name]
-        if isinstance(field.default, tuple):
-            continue  # holds and reps: the exercises' steppers
+        if per_exercise(name):
+            continue  # holds, reps, left out: the exercises' steppers and boxes
         value = getattr(effective, name)
         spec: dict[str, Any] = {"name": name, "help": field.description, "value": value,
                                 "label": name.replace("_", " ").capitalize()}
@@ -97,24 +104,22 @@ def read_choice(routine: Routine, form: Any) -> Choice:
     """The form's values as the CLI would take them; raises OptionError with its message."""
     given: dict[str, Any] = {}
     for name in settable():
-        if isinstance(Customisation.model_fields[name].default, tuple):
-            continue  # per exercise: from the exercises' steppers and checkboxes, below
+        if per_exercise(name):
+            continue  # from the exercises' steppers and checkboxes, below
         value = form.get(name)
         if value is not None and str(value).strip() != "":
             given[name] = str(value).strip()
-    holds: list[str] = []
-    reps: list[str] = []
+    changed: dict[str, dict[str, float | int]] = {"hold": {}, "reps": {}}
     # an unticked checkbox sends nothing: the form says that it has them
     ticked = form.get(INCLUDES) is not None
     skip = [ex.name for i, ex in enumerate(routine.exercises)
             if ticked and form.get(f"in{i}") is None]
     for i, ex in enumerate(routine.exercises):
         value = str(form.get(f"ex{i}") or "").strip()
-        if not value:
-            continue
-        if value != as_written(ex):
-            (reps if ex.timing.reps is not None else holds).append(f"{ex.name}={value}")
-    given.update(hold=tuple(holds), reps=tuple(reps), skip=tuple(skip))
+        if value and value != as_written(ex):
+            kind = "reps" if ex.timing.reps is not None else "hold"
+            changed[kind][ex.name] = exercise_value(kind, ex.name, value)
+    given.update(hold=changed["hold"], reps=changed["reps"], skip=tuple(skip))
     options = customisation(given)
     speed_text = str(form.get("speed") or HibariOptions.speed)
     try:
