@@ -183,3 +183,58 @@ def test_lead_in_gives_time_to_get_onto_the_mat(runner: CliRunner, given: list[s
 def test_what_a_render_changed_is_said_in_a_few_words(given: dict[str, object],
                                                       said: str) -> None:
     assert changes(load_routine(UPPER_BACK), customisation(given)) == said
+
+
+ADD_ONE_OPTION = r'''
+import json, sys
+from pydantic import Field, create_model
+
+import cuecast.options as options
+
+# the one place: a new session option, declared as a field (here added from outside, before
+# anything else of cuecast is imported, as an edit of options.py would)
+WARM_UP = (float, Field(0, ge=0, le=60, description="Seconds of gentle warm-up first."))
+options.SessionOptions = create_model("SessionOptions", __base__=options.SessionOptions,
+                                      warm_up=WARM_UP)
+options.Customisation = create_model("Customisation", __base__=options.Customisation,
+                                     warm_up=WARM_UP)
+
+from typer.testing import CliRunner  # noqa: E402
+
+from cuecast.cli import app  # noqa: E402
+from cuecast.loader import parse_routine  # noqa: E402
+from cuecast.routine import Routine  # noqa: E402
+from cuecast.web.form import fields, read_choice  # noqa: E402
+
+seen = {}
+runner = CliRunner()
+seen["cli"] = "--warm-up" in runner.invoke(app, ["script", "--help"]).stdout
+bad = runner.invoke(app, ["script", sys.argv[1], "--warm-up", "99"])
+seen["cli_checks"] = bad.exit_code == 2 and "--warm-up: must be at most 60" in bad.stderr
+routine = parse_routine(b"title: T\ndefaults: {warm_up: 5}\nexercises:\n"
+                        b"  - {name: A, timing: 30 sec, steps: [Stand.]}\n", "t.yaml")
+seen["defaults"] = routine.defaults.warm_up == 5
+seen["schema"] = "warm_up" in json.dumps(Routine.model_json_schema())
+seen["form"] = "warm_up" in {f["name"] for f in fields(options.Customisation())}
+seen["form_read"] = read_choice(routine, {"warm_up": "7"}).options.warm_up == 7
+try:
+    from tests.test_docs import test_options_are_in_readme
+    test_options_are_in_readme()
+    seen["docs"] = False
+except AssertionError as exc:  # the docs test names what the README lacks
+    seen["docs"] = "--warm-up" in str(exc)
+print(json.dumps(seen))
+'''
+
+
+def test_an_option_added_in_one_place_is_seen_everywhere() -> None:
+    """Issue 23's option test: one field in options.py reaches the command line (with its
+    check), routine defaults, the schema, the page's form (both ways) and the docs test."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", ADD_ONE_OPTION, str(UPPER_BACK)],
+                            cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == dict.fromkeys(seen, True) and len(seen) == 7, seen
