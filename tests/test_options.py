@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import typer.main
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from cuecast.cli import app
@@ -15,7 +17,16 @@ from cuecast.engines.registry import GttsOptions, HibariOptions, PiperOptions, e
 from cuecast.errors import OptionError
 from cuecast.library import list_routines
 from cuecast.loader import load_routine
-from cuecast.options import Customisation, SessionOptions, customisation, flag
+from cuecast.options import (
+    Customisation,
+    ListenMode,
+    ListenOptions,
+    RenderOptions,
+    SessionOptions,
+    VoiceOptions,
+    customisation,
+    flag,
+)
 from cuecast.routine import Routine
 from cuecast.settings import Settings, changes, resolve_settings
 
@@ -238,3 +249,23 @@ def test_an_option_added_in_one_place_is_seen_everywhere() -> None:
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen == dict.fromkeys(seen, True) and len(seen) == 7, seen
+
+
+@pytest.mark.parametrize(("model", "command", "left_out"), [
+    (Customisation, "render", {"cues"}),
+    (VoiceOptions, "render", set()),
+    (VoiceOptions, "script", {"jobs"}),  # only commands that synthesize take --jobs
+    (RenderOptions, "render", set()),
+    (ListenOptions, "listen", set()),
+])
+def test_every_declared_option_is_a_flag_of_its_commands(
+        model: type[BaseModel], command: str, left_out: set[str]) -> None:
+    flags = {opt for p in COMMANDS[command].params for opt in p.opts}
+    assert {flag(n) for n in set(model.model_fields) - left_out} <= flags
+    assert not {flag(n) for n in left_out} & flags
+
+
+def test_the_listening_reports_are_titled_for_every_mode() -> None:
+    from cuecast.listening import MODES
+
+    assert tuple(MODES) == get_args(ListenMode)

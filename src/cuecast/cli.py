@@ -9,18 +9,21 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, get_args
 
 import typer
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic.fields import FieldInfo
 
 from cuecast import __version__
-from cuecast.engines.registry import ENGINES
-from cuecast.errors import CuecastError, RoutineError
+from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.options import (
-    DEFAULT_BITRATE,
     Customisation,
+    ListenOptions,
+    RenderOptions,
+    VoiceOptions,
     customisation,
+    explain,
     flag,
     paired,
     pairs,
@@ -79,7 +82,9 @@ CacheDirOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
 
 
 def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
-    """One command-line option for one field of :class:`~cuecast.options.Customisation`."""
+    """One command-line option for one field of an options model (:mod:`cuecast.options`):
+    its flag, type, help and default from the field. Every option arrives as None when not
+    given, so that what is not given falls back (to the routine's defaults, or the model's)."""
     default = field.default
     help_ = field.description or ""
     info: Any
@@ -90,17 +95,26 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
         return inspect.Parameter(name, KEYWORD, default=None,
                                  annotation=Annotated[Optional[bool], info])  # noqa: UP045
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    if per_exercise(name):  # repeated: NAME=VALUE, or a NAME
+    if name in Customisation.model_fields and per_exercise(name):  # NAME=VALUE, or a NAME
         info = typer.Option(flag(name), metavar=str(extra.get("metavar", "VALUE")), help=help_,
                             show_default=False)
         return inspect.Parameter(name, KEYWORD, default=[], annotation=Annotated[list[str], info])
-    kind = float if field.annotation is float else str
+    plain = {field.annotation, *get_args(field.annotation)} - {type(None)}
+    # a field that reads text itself (a length: "15m") takes the text as typed
+    reads_text = any(isinstance(m, BeforeValidator) for m in field.metadata)
+    kind = str if reads_text else next((k for k in (float, int) if k in plain), str)
     metavar = extra.get("metavar")
     info = typer.Option(flag(name), metavar=None if metavar is None else str(metavar),
                         show_default=False,
                         help=help_ if default is None else f"{help_} (default {default})")
     return inspect.Parameter(name, KEYWORD, default=None,
                              annotation=Annotated[Optional[kind], info])  # noqa: UP045
+
+
+def _params(model: type[BaseModel], *, leave_out: tuple[str, ...] = ()
+            ) -> list[inspect.Parameter]:
+    return [_option_param(name, field) for name, field in model.model_fields.items()
+            if name not in leave_out]
 
 
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
@@ -140,47 +154,48 @@ def customisable(command: Callable[..., None]) -> Callable[..., None]:
          for k, v in given.items()}))
 
 
-ENGINE_PARAMS = [
-    inspect.Parameter("engine", KEYWORD, default=ENGINES[0], annotation=Annotated[str, typer.Option(
-        help="Speech engine: 'hibari' (offline, default), 'piper' (offline) or 'gtts' "
-             "(Google, online).")]),
-    inspect.Parameter("voice", KEYWORD, default=None, annotation=Annotated[
-        Optional[str], typer.Option(  # noqa: UP045
-            help="hibari: heart (default, always offline), fenrir, emma, fable or kore "
-                 "(downloaded on first use); Piper: an .onnx voice file (its .onnx.json "
-                 "beside it), default en_US-joe-medium.")]),
-    inspect.Parameter("speed", KEYWORD, default=None, annotation=Annotated[
-        Optional[float], typer.Option(  # noqa: UP045
-            help="Speaking speed, 0.5 to 2 (gTTS: below 0.85 is 'slow').")]),
-    inspect.Parameter("seed", KEYWORD, default=None, annotation=Annotated[
-        Optional[int], typer.Option(  # noqa: UP045
-            help="hibari: the seed of the voice's noise component (default 0).")]),
-    inspect.Parameter("lang", KEYWORD, default=None, annotation=Annotated[
-        Optional[str], typer.Option(help="gTTS language, e.g. en, fr, de.")]),  # noqa: UP045
-    inspect.Parameter("tld", KEYWORD, default=None, annotation=Annotated[
-        Optional[str], typer.Option(  # noqa: UP045
-            help="gTTS accent by Google domain, e.g. com, co.uk, com.au.")]),
-]
-JOBS_PARAM = inspect.Parameter("jobs", KEYWORD, default=None, annotation=Annotated[
-    Optional[int], typer.Option(  # noqa: UP045
-        help="Clips synthesized at once (hibari, Piper; default: one per core, as memory "
-             "allows).")])
+VOICE_PARAMS = _params(VoiceOptions, leave_out=("jobs",))
+JOBS_PARAM = _params(VoiceOptions)[-1]
 
 
 def _engine(**given: Any) -> Any:
     from cuecast.engines.registry import engine_options
 
-    return engine_options(given.pop("engine"), **given)
+    return engine_options(given.pop("engine") or VoiceOptions().engine, **given)
+
+
+def _given(model: type[BaseModel]) -> Callable[..., Any]:
+    """What the user gave of ``model``'s options (None = not given: the model's default);
+    a bad value is the one-line message naming its flag."""
+    def convert(**given: Any) -> Any:
+        try:
+            return model(**{k: v for k, v in given.items() if v is not None})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise OptionError(f"{flag(str(err['loc'][0]))}: {explain(err)}") from None
+
+    return convert
+
+
+def writing(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the render's own options (bitrate, bed ...), received as
+    ``written``."""
+    return _extended(command, "written", _params(RenderOptions), _given(RenderOptions))
+
+
+def checking(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the listening check's options, received as ``checked``."""
+    return _extended(command, "checked", _params(ListenOptions), _given(ListenOptions))
 
 
 def speaking(command: Callable[..., None]) -> Callable[..., None]:
     """Give ``command`` the speech engine's options, received typed as ``engine``."""
-    return _extended(command, "engine", ENGINE_PARAMS, _engine)
+    return _extended(command, "engine", VOICE_PARAMS, _engine)
 
 
 def synthesizing(command: Callable[..., None]) -> Callable[..., None]:
     """:func:`speaking`, with ``--jobs`` for commands that synthesize."""
-    return _extended(command, "engine", [*ENGINE_PARAMS, JOBS_PARAM], _engine)
+    return _extended(command, "engine", [*VOICE_PARAMS, JOBS_PARAM], _engine)
 
 
 @app.command()
@@ -240,22 +255,17 @@ def script(
 @app.command()
 @customisable
 @synthesizing
+@writing
 def render(
     routine: RoutineArg,
     output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         "-o", "--output", help="MP3 to write (default output/<routine>.mp3); "
         "<name>.cues.json goes beside it.")] = None,
     cache_dir: CacheDirOpt = None,
-    bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (mono CBR).")
-                       ] = DEFAULT_BITRATE,
-    bed: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        metavar="noise|FILE", help="Ambient bed under the voice, ducked while it speaks: "
-        "'noise' (generated) or an audio file to loop (default: none).")] = None,
-    allow_long: Annotated[bool, typer.Option(
-        help="Render sessions over 3 hours.")] = False,
     *,
     options: Customisation,
     engine: EngineOptions,
+    written: RenderOptions,
 ) -> None:
     """Render a routine to one tagged MP3 with chapters, plus cues.json and .lrc/.srt/.vtt
     captions beside it."""
@@ -275,8 +285,8 @@ def render(
         try:
             result = do_render(
                 path=routine, output=output, options=options, engine=engine,
-                cache_dir=cache_dir, bitrate=bitrate, bed=bed, allow_long=allow_long,
-                progress=progress)
+                cache_dir=cache_dir, bitrate=written.bitrate, bed=written.bed,
+                allow_long=written.allow_long, progress=progress)
         except CuecastError as exc:
             bar.stop()
             raise _fail(exc) from None
@@ -291,16 +301,14 @@ def render(
 @app.command()
 @customisable
 @synthesizing
+@checking
 def listen(
     routine: RoutineArg,
-    mode: Annotated[str, typer.Option(
-        help="'session': the MP3 transcribed whole; 'phrases': every distinct line of it on "
-        "its own; 'fixed': every fixed cue on its own; 'cues': every short line cut from "
-        "the MP3, on its own.")] = "session",
     cache_dir: CacheDirOpt = None,
     *,
     options: Customisation,
     engine: EngineOptions,
+    checked: ListenOptions,
 ) -> None:
     """Check what a listener hears: render the routine into a temporary folder (from the
     cache where it can; output/ is left alone), then transcribe it offline (Whisper base)
@@ -310,10 +318,10 @@ def listen(
 
     try:
         report = do_listen(path=routine, options=options, engine=engine, cache_dir=cache_dir,
-                           mode=mode)
+                           mode=checked.mode)
     except CuecastError as exc:
         raise _fail(exc) from None
-    typer.echo(report.text(f"{routine.name}, {MODES[mode]}"))
+    typer.echo(report.text(f"{routine.name}, {MODES[checked.mode]}"))
 
 
 @app.command("import")

@@ -25,7 +25,7 @@ from cuecast.clips import Clips, Progress
 from cuecast.engines.registry import EngineOptions
 from cuecast.errors import OptionError
 from cuecast.files import slugify
-from cuecast.options import Customisation
+from cuecast.options import Customisation, ListenMode
 from cuecast.pcm import RATE, sample_at
 from cuecast.phrases import CuePhrases, count, fixed, is_short, likely, number_word
 from cuecast.render import read_cues, render
@@ -323,11 +323,12 @@ def check_cut(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report
     return report
 
 
-MODES: Final = {"session": "the session, transcribed whole",
+MODES: Final[dict[ListenMode, str]] = {"session": "the session, transcribed whole",
                 "phrases": "every line on its own",
                 "fixed": "every fixed cue on its own",
                 "cues": "every short line cut from the MP3, on its own"}
-"""What ``cuecast listen --mode`` may check, and how its report is titled."""
+"""How the report of each ``cuecast listen --mode`` is titled (a test holds the keys to
+:data:`cuecast.options.ListenMode`)."""
 
 
 def listen(*, path: Path, options: Customisation | None = None,

@@ -129,6 +129,61 @@ class Customisation(SessionOptions):
         return Customisation.model_validate({**base, **self.model_dump(exclude_unset=True)})
 
 
+EngineName = Literal["hibari", "piper", "gtts"]
+"""The speech engines, the default first."""
+
+ListenMode = Literal["session", "phrases", "fixed", "cues"]
+"""What ``cuecast listen`` checks."""
+
+
+class VoiceOptions(BaseModel):
+    """How a session is spoken, as the command line takes it: each engine's typed options
+    (:mod:`cuecast.engines.registry`) are built from these and check their values."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engine: EngineName = Field("hibari", description="Speech engine: 'hibari' (offline, "
+                               "default), 'piper' (offline) or 'gtts' (Google, online).")
+    voice: str | None = Field(None, description="hibari: heart (default, always offline), "
+                              "fenrir, emma, fable or kore (downloaded on first use); Piper: "
+                              "an .onnx voice file (its .onnx.json beside it), default "
+                              "en_US-joe-medium.")
+    speed: float | None = Field(None, description="Speaking speed, 0.5 to 2 (gTTS: below "
+                                "0.85 is 'slow').")
+    seed: int | None = Field(None, description="hibari: the seed of the voice's noise "
+                             "component (default 0).")
+    lang: str | None = Field(None, description="gTTS language, e.g. en, fr, de.")
+    tld: str | None = Field(None, description="gTTS accent by Google domain, e.g. com, co.uk, "
+                            "com.au.")
+    jobs: int | None = Field(None, description="Clips synthesized at once (hibari, Piper; "
+                             "default: one per core, as memory allows).",
+                             json_schema_extra={"synthesizing": True})
+
+
+class RenderOptions(BaseModel):
+    """How a render is written: what ``cuecast render`` takes besides the session."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bitrate: int = Field(DEFAULT_BITRATE, description="MP3 bitrate in kbps (mono CBR): "
+                         + ", ".join(map(str, BITRATES)) + ".")
+    bed: str | None = Field(None, description="Ambient bed under the voice, ducked while it "
+                            "speaks: 'noise' (generated) or an audio file to loop (default: "
+                            "none).", json_schema_extra={"metavar": "noise|FILE"})
+    allow_long: bool = Field(False, description="Render sessions over 3 hours.")
+
+
+class ListenOptions(BaseModel):
+    """What ``cuecast listen`` takes besides the session and the voice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: ListenMode = Field("session", description="'session': the MP3 transcribed whole; "
+                             "'phrases': every distinct line of it on its own; 'fixed': every "
+                             "fixed cue on its own; 'cues': every short line cut from the "
+                             "MP3, on its own.")
+
+
 def per_exercise(name: str) -> bool:
     """Whether an option is given exercise by exercise (holds, reps, exercises left out):
     those belong to the command line and the page, not to a routine's ``defaults:``."""

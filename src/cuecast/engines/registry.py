@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from cuecast.engines import Engine
 from cuecast.errors import OptionError
+from cuecast.options import EngineName
 
 
 def _check_speed(speed: float) -> None:
@@ -81,8 +82,8 @@ class GttsOptions:
 EngineOptions = HibariOptions | PiperOptions | GttsOptions
 """The options of one engine, typed: what does not apply to it cannot be given."""
 
-ENGINES: Final = ("hibari", "piper", "gtts")
-"""The engines by name, the default first."""
+ENGINES: Final[tuple[str, ...]] = get_args(EngineName)
+"""The engines by name, the default first (declared with the other options)."""
 
 
 def engine_options(name: str, *, voice: str | None = None, speed: float | None = None,
