@@ -369,3 +369,24 @@ def test_a_bad_skip_is_one_line(runner: CliRunner, args: list[str], fragment: st
     assert result.exit_code == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], lines
+
+
+def test_the_cue_kinds_are_the_contract_and_the_docs_list_them() -> None:
+    """``Cue`` names every kind the compiler emits (a Literal: mypy holds the compiler to
+    it), each is emitted by some library session, and docs/timeline.md lists exactly them;
+    the compiler's own words are some of them."""
+    from typing import get_args
+
+    from cuecast.compiler import OWN_WORDS
+    from cuecast.timeline import Cue
+
+    from .conftest import ROOT, ROUTINES
+
+    emitted = {e.cue for path in sorted(ROUTINES.glob("*.yaml"))
+               for e in compile_session(load_routine(path), resolve_settings(load_routine(path)),
+                                        estimate_ms).events}
+    assert emitted == set(get_args(Cue))
+    assert emitted > OWN_WORDS
+    doc = (ROOT / "docs" / "timeline.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| `events[].cue` |"))
+    assert re.findall(r"`(\w+)`", row.split("|")[2]) == list(get_args(Cue))

@@ -287,12 +287,19 @@ def test_a_noncharacter_is_refused_at_load_with_its_line(tmp_path: Path) -> None
 
 
 def test_an_error_page_keeps_the_internals_to_the_server(
-        outside: TestClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        outside: TestClient, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure nobody foresaw: the page says so in plain words, with no path or type."""
+    browser = TestClient(outside.app, raise_server_exceptions=False, cookies={COOKIE: TOKEN})
     cues = tmp_path / "output" / "test-session.cues.json"
     cues.write_text('{"title": "T", "duration_ms": 1000}', encoding="utf-8")  # no chapters
-    page = TestClient(outside.app, raise_server_exceptions=False,
-                      cookies={COOKIE: TOKEN}).get("/session/test-session")
+    assert browser.get("/session/test-session").status_code == 404  # not a session: unlisted
+
+    def broken(folder: Path, stem: str) -> None:
+        raise KeyError(f"{tmp_path}/secret")
+
+    monkeypatch.setattr("cuecast.web.app.find_session", broken)
+    page = browser.get("/session/test-session")
     assert page.status_code == 500
     assert "cuecast could not do that" in page.text
     assert str(tmp_path) not in page.text and "KeyError" not in page.text

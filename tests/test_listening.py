@@ -31,7 +31,8 @@ from cuecast.listening import (
 from cuecast.options import Customisation
 from cuecast.pcm import RATE
 from cuecast.preview import preview_timeline
-from cuecast.render import read_cues, render
+from cuecast.render import render
+from cuecast.timeline import read_cues
 
 from .conftest import UPPER_BACK
 
@@ -148,7 +149,7 @@ def test_every_fixed_cue_is_understood_on_every_float_path(recognizer: Recognize
     words, the counts One to Thirty, the lengths, and a session's announcements and rests),
     synthesized by the default voice on four float paths: each is understood on all four.
     (Clips alike to the bit are heard once: on this CPU the thread count changes nothing.)"""
-    phrases = fixed_phrases(preview_timeline(path=UPPER_BACK).to_json())
+    phrases = fixed_phrases(preview_timeline(path=UPPER_BACK))
     assert len(phrases) > 90
     failures = []
     for n, path in enumerate(FLOAT_PATHS):
@@ -275,8 +276,7 @@ def test_the_voice_detector_finds_every_line_of_a_session(recognizer: Recognizer
     done = render(path=UPPER_BACK, output=tmp_path / "upper-back.mp3", cache_dir=cache_dir)
     audio = np.frombuffer(ffmpeg.decode_file(done.mp3), dtype="<i2")
     spans = recognizer.speech(to_whisper(audio, RATE))
-    lines = [(e["start_ms"], e["end_ms"], e["text"]) for e in read_cues(done.mp3)["events"]
-             if e["kind"] == "speech"]
+    lines = [(e.start_ms, e.end_ms, e.text) for e in read_cues(done.mp3).timeline.speech()]
     missed = [(a, text) for a, b, text in lines if not overlapping(spans, a, b)]
     assert len(lines) > 200 and missed == []
 
@@ -300,11 +300,11 @@ def test_a_session_transcribed_whole(recognizer: Recognizer, cache_dir: Path,
     path.write_text(SHORT, encoding="utf-8")
     done = render(path=path, output=tmp_path / "short.mp3", cache_dir=cache_dir,
                   options=Customisation(rest=4))
-    cues = read_cues(done.mp3)
-    report = check_session(done.mp3, cues, recognizer)
-    lines = [e for e in cues["events"] if e["kind"] == "speech"]
+    timeline = read_cues(done.mp3).timeline
+    report = check_session(done.mp3, timeline, recognizer)
+    lines = timeline.speech()
     assert len(report.lines) == len(lines)
-    assert report.words == sum(len(normalise(e["text"])) for e in lines)
+    assert report.words == sum(len(normalise(e.text)) for e in lines)
     assert report.wer <= 0.1, report.text("short")
     onsets = report.onset_errors()
     assert len(onsets) >= len(lines) - 2

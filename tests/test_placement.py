@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cuecast.placement import Cue, place
+from cuecast.placement import Wish, place
 
 GAP = 250
 
@@ -15,26 +15,26 @@ def length(text: str) -> int:
 
 CASES = [
     # (cues, (lo, hi), said as (start, text), dropped texts)
-    ([Cue(10, 0, ("aaaa",), "x")], (0, 5000), [(0, "aaaa")], []),
+    ([Wish(10, 0, ("aaaa",), "x")], (0, 5000), [(0, "aaaa")], []),
     # the higher priority keeps its moment; the lower collides and is dropped
-    ([Cue(10, 1000, ("aaaa",), "x"), Cue(90, 1200, ("bb",), "y")], (0, 5000),
+    ([Wish(10, 1000, ("aaaa",), "x"), Wish(90, 1200, ("bb",), "y")], (0, 5000),
      [(1200, "bb")], ["aaaa"]),
     # the first alternative that fits is used
-    ([Cue(90, 1000, ("bbbbbbbbbbbb", "b"), "y"), Cue(95, 2000, ("cc",), "z")], (0, 5000),
+    ([Wish(90, 1000, ("bbbbbbbbbbbb", "b"), "y"), Wish(95, 2000, ("cc",), "z")], (0, 5000),
      [(2000, "cc"), (1000, "b")], []),
     # a group is placed whole or not at all
-    ([Cue(95, 1000, ("cc",), "z"), Cue(40, 0, ("in",), "b", "g"),
-      Cue(40, 1100, ("out",), "b", "g")], (0, 5000), [(1000, "cc")], ["in", "out"]),
+    ([Wish(95, 1000, ("cc",), "z"), Wish(40, 0, ("in",), "b", "g"),
+      Wish(40, 1100, ("out",), "b", "g")], (0, 5000), [(1000, "cc")], ["in", "out"]),
     # slack: a cue whose moment is taken follows the line before it
-    ([Cue(90, 0, ("aaaaa",), "x"), Cue(40, 300, ("bb",), "y", slack_ms=600)], (0, 5000),
+    ([Wish(90, 0, ("aaaaa",), "x"), Wish(40, 300, ("bb",), "y", slack_ms=600)], (0, 5000),
      [(0, "aaaaa"), (750, "bb")], []),
     # outside the block: dropped
-    ([Cue(10, 4900, ("aaaa",), "x")], (0, 5000), [], ["aaaa"]),
+    ([Wish(10, 4900, ("aaaa",), "x")], (0, 5000), [], ["aaaa"]),
 ]
 
 
 @pytest.mark.parametrize(("cues", "span", "said", "dropped"), CASES)
-def test_place(cues: list[Cue], span: tuple[int, int], said: list[tuple[int, str]],
+def test_place(cues: list[Wish], span: tuple[int, int], said: list[tuple[int, str]],
                dropped: list[str]) -> None:
     placed, lost = place(cues, *span, length, gap_ms=GAP)
     assert [(p.start_ms, p.text) for p in placed] == said

@@ -17,7 +17,7 @@ from typing import Final
 from cuecast import phrases
 from cuecast.fitting import fit_length
 from cuecast.narration import fit_text
-from cuecast.placement import Cue, place
+from cuecast.placement import Wish, place
 from cuecast.routine import Exercise, Routine
 from cuecast.settings import Settings
 from cuecast.timeline import (
@@ -25,6 +25,7 @@ from cuecast.timeline import (
     Block,
     Chapter,
     Chime,
+    Cue,
     Dropped,
     Event,
     Kind,
@@ -57,6 +58,14 @@ HALFWAY_FROM_MS: Final = 40_000
 
 COUNTDOWN_MS: Final = 3000
 """The countdown's span: "Three." starts this long before the release."""
+
+OWN_WORDS: Final[frozenset[Cue]] = frozenset({
+    "announce", "timing", "begin", "halfway", "warning", "countdown", "count", "release",
+    "switch", "next"})
+"""The cue kinds said in the compiler's own words in every session (an announcement's or a
+rest's exercise name aside), not the routine's text: what the listening check holds to be
+understood on any voice. The others carry the routine's words (its title, purpose, steps,
+breath phrasing) or are chimes."""
 
 _PRIO_MUST, _PRIO_COUNTDOWN, _PRIO_WARNING, _PRIO_HALFWAY, _PRIO_BREATH = 100, 90, 80, 60, 40
 _PRIO_PHRASED_BREATH = 85
@@ -127,21 +136,21 @@ class _Layout:
             raise ValueError(f"phrase length must be positive, got {ms} for {text!r}")
         return ms
 
-    def add(self, start: int, kind: Kind, text: str, phase: Phase, cue: str,
+    def add(self, start: int, kind: Kind, text: str, phase: Phase, cue: Cue,
             side: Side | None = None) -> int:
         length = CHIME_MS[text] if kind == "chime" else self.dur(text)  # type: ignore[index]
         self.events.append(Event(start, start + length, kind, text, self.exercise, side, phase,
                                  cue))
         return start + length
 
-    def chime(self, start: int, name: Chime, phase: Phase, cue: str,
+    def chime(self, start: int, name: Chime, phase: Phase, cue: Cue,
               side: Side | None = None) -> int:
         """Add a chime (unless chimes are off); returns when it has finished ringing."""
         if self.s.chimes == "off":
             return start
         return self.add(start, "chime", name, phase, cue, side)
 
-    def say(self, start: int, text: str, phase: Phase, cue: str,
+    def say(self, start: int, text: str, phase: Phase, cue: Cue,
             side: Side | None = None) -> int:
         return self.add(start, "speech", text, phase, cue, side)
 
@@ -223,18 +232,18 @@ class _Layout:
 
     def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
         s, t1 = self.s, t0 + hold
-        cues = [Cue(_PRIO_MUST, t0, (s.cues.begin,), "begin")]
+        cues = [Wish(_PRIO_MUST, t0, (s.cues.begin,), "begin")]
         counted = s.countdown and hold >= COUNTDOWN_FROM_MS
         if counted:
-            cues += [Cue(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
+            cues += [Wish(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
                          "countdown") for n in (3, 2, 1)]
         if hold >= WARNING_FROM_MS:
-            cues.append(Cue(_PRIO_WARNING, t1 - 10_000, (phrases.seconds_left(10),), "warning",
+            cues.append(Wish(_PRIO_WARNING, t1 - 10_000, (phrases.seconds_left(10),), "warning",
                             moments=tuple((t1 - n * 1000, (phrases.seconds_left(n),))
                                           for n in phrases.WARNING_MOVES_S)))
         if hold >= HALFWAY_FROM_MS:
             mid = t0 + hold // 2
-            cues.append(Cue(_PRIO_HALFWAY, mid, (s.cues.halfway,), "halfway",
+            cues.append(Wish(_PRIO_HALFWAY, mid, (s.cues.halfway,), "halfway",
                             moments=tuple((mid + d, (s.cues.halfway,))
                                           for d in (-1000, 1000, -2000, 2000))))
         rung = self.chime(t0, "start", "hold", "start", side)
@@ -246,7 +255,7 @@ class _Layout:
         self.blocks.append(Block(ex.name, side, t0, t1, None))
         return t1
 
-    def breath_cues(self, ex: Exercise, first: int, last: int) -> list[Cue]:
+    def breath_cues(self, ex: Exercise, first: int, last: int) -> list[Wish]:
         """A breath's prompts from ``first``, for every breath whose prompts all end by
         ``last``."""
         s, cues = self.s, []
@@ -280,7 +289,7 @@ class _Layout:
             if max(at + self.dur(texts[-1]) for at, texts in prompts) > last:
                 break  # no room for a whole breath before the end: none is started
             # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
-            cues += [Cue(prio, at, texts, "breath", f"breath{k}")
+            cues += [Wish(prio, at, texts, "breath", f"breath{k}")
                      for at, texts in sorted(prompts)]
             k += 1
         return cues
@@ -295,19 +304,19 @@ class _Layout:
             if ex.breath is not None and k < PHRASED_REPS:
                 # "Two, inhale, knees up.": said as one phrase ("Two. Inhale" was heard "Tune")
                 phrased = f"{word[:-1]}, {ex.breath.inhale[:1].lower()}{ex.breath.inhale[1:]}"
-                cues.append(Cue(_PRIO_COUNTDOWN, at, (phrased, word), "count"))
+                cues.append(Wish(_PRIO_COUNTDOWN, at, (phrased, word), "count"))
                 half = tempo // 2
                 # the plain word where the movement's phrase does not fit the rep
-                cues.append(Cue(_PRIO_BREATH, at + half, (ex.breath.exhale, self.s.cues.exhale),
+                cues.append(Wish(_PRIO_BREATH, at + half, (ex.breath.exhale, self.s.cues.exhale),
                                 "breath", slack_ms=half, early_ms=half // 2))
             else:
-                cues.append(Cue(_PRIO_COUNTDOWN, at, (word,), "count"))
+                cues.append(Wish(_PRIO_COUNTDOWN, at, (word,), "count"))
         self.place(cues, t0, t1 - GAP_MS, "reps", side)
         self.chime(t0, "start", "reps", "start", side)
         self.blocks.append(Block(ex.name, side, t0, t1, reps))
         return t1
 
-    def place(self, cues: list[Cue], lo: int, hi: int, phase: Phase,
+    def place(self, cues: list[Wish], lo: int, hi: int, phase: Phase,
               side: Side | None) -> None:
         """Place cues by priority inside [lo, hi]; drop (and report) what would collide."""
         placed, dropped = place(cues, lo, hi, self.dur, gap_ms=GAP_MS)
@@ -315,4 +324,4 @@ class _Layout:
             self.dropped.append(Dropped(cue.texts[-1], self.exercise, cue.start_ms,
                                         "no room between higher-priority cues"))
         for p in placed:
-            self.say(p.start_ms, p.text, phase, p.cue.cue, side)
+            self.say(p.start_ms, p.text, phase, p.wish.cue, side)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
@@ -22,17 +22,16 @@ from cuecast import ffmpeg
 from cuecast.asr import RATE as ASR_RATE
 from cuecast.asr import Recognizer, overlapping, to_whisper
 from cuecast.clips import Clips, Progress
+from cuecast.compiler import OWN_WORDS
 from cuecast.engines.registry import EngineOptions
 from cuecast.errors import OptionError
 from cuecast.files import slugify
 from cuecast.options import Customisation, ListenMode
 from cuecast.pcm import RATE, sample_at
 from cuecast.phrases import CuePhrases, count, fixed, is_short, likely, number_word
-from cuecast.render import read_cues, render
+from cuecast.render import render
+from cuecast.timeline import Timeline
 
-FIXED_CUES: Final = frozenset({"begin", "release", "halfway", "warning", "countdown", "count",
-                               "switch", "announce", "timing", "next"})
-"""Cue kinds whose words the compiler says in every session (not the routine's own text)."""
 ONSET_DB: Final = -45.0
 """A line starts where its level first passes this (dBFS, 5 ms frames)."""
 PAD_MS: Final = 500
@@ -216,20 +215,20 @@ def _slip(said: str, heard: str) -> str:
     return f"{said!r} left out" if said else f"{heard!r} added"
 
 
-def check_session(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report:
+def check_session(mp3: Path, timeline: Timeline, recognizer: Recognizer) -> Report:
     """Transcribe a rendered session whole and compare it with its script."""
     audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
     whisper = to_whisper(audio, RATE)
     words_heard, spans = recognizer.hear(whisper)
     heard = [w for x in words_heard for w in normalise(x.text)]
-    speech = [e for e in cues["events"] if e["kind"] == "speech"]
-    said = [(n, w) for n, e in enumerate(speech) for w in normalise(e["text"])]
+    speech = timeline.speech()
+    said = [(n, w) for n, e in enumerate(speech) for w in normalise(e.text)]
     words = [w for _, w in said]
     aligned = align(words, heard)
     report = Report(words=len(said), slips=slips(words, heard, aligned))
     for event, got in zip(speech, by_line(aligned, [n for n, _ in said], heard, len(speech))):
-        a, b = event["start_ms"], event["end_ms"]
-        report.lines.append(Line(a, event["cue"], event["text"], " ".join(got),
+        a, b = event.start_ms, event.end_ms
+        report.lines.append(Line(a, event.cue, event.text, " ".join(got),
                                  _onset(audio, a, b),
                                  detected=bool(overlapping(spans, a, b))))
     return report
@@ -287,39 +286,38 @@ def _hear_alone(report: Report, recognizer: Recognizer, samples: np.ndarray, cue
     report.lines.append(Line(start_ms, cue, text, heard, fixed_only=fixed_only))
 
 
-def fixed_phrases(cues: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+def fixed_phrases(timeline: Timeline | None = None) -> list[tuple[str, str]]:
     """Every fixed cue: the cue words any hold may say, the counts One to Thirty, and a
     session's announcements, lengths and rests (judged on their fixed words)."""
     out = [("fixed", text) for text in fixed(CuePhrases())]
     out += [("count", count(n)) for n in range(1, 31)]
     out += [("timing", text) for text in likely({False, True}, {False, True})]
-    if cues is not None:
-        out += session_phrases(cues, fixed_only=True)
+    if timeline is not None:
+        out += session_phrases(timeline, fixed_only=True)
     return list(dict.fromkeys(out))
 
 
-def session_phrases(cues: dict[str, Any], *, fixed_only: bool = False) -> list[tuple[str, str]]:
+def session_phrases(timeline: Timeline, *, fixed_only: bool = False) -> list[tuple[str, str]]:
     """The distinct (cue, phrase) pairs of a session, in order."""
-    return list(dict.fromkeys((e["cue"], e["text"]) for e in cues["events"]
-                              if e["kind"] == "speech"
-                              and (not fixed_only or e["cue"] in FIXED_CUES)))
+    return list(dict.fromkeys((e.cue, e.text) for e in timeline.speech()
+                              if not fixed_only or e.cue in OWN_WORDS))
 
 
-def check_cut(mp3: Path, cues: dict[str, Any], recognizer: Recognizer) -> Report:
+def check_cut(mp3: Path, timeline: Timeline, recognizer: Recognizer) -> Report:
     """Every short line of a rendered session (a cue, a count, an announcement: what is heard
     with no context to lean on) cut from the MP3 as the phone plays it, and transcribed on
     its own; each distinct line once, judged on the compiler's own words where it has them."""
     audio = np.frombuffer(ffmpeg.decode_file(mp3), dtype="<i2")
     report = Report()
     seen: set[str] = set()
-    for event in cues["events"]:
-        text, cue = event["text"], event["cue"]
-        if event["kind"] != "speech" or not is_short(text) or text in seen:
+    for event in timeline.speech():
+        text, cue = event.text, event.cue
+        if not is_short(text) or text in seen:
             continue
         seen.add(text)
-        cut = audio[sample_at(event["start_ms"]):sample_at(event["end_ms"])]
-        _hear_alone(report, recognizer, cut, cue, text, event["start_ms"],
-                    fixed_only=cue in FIXED_CUES)
+        cut = audio[sample_at(event.start_ms):sample_at(event.end_ms)]
+        _hear_alone(report, recognizer, cut, cue, text, event.start_ms,
+                    fixed_only=cue in OWN_WORDS)
     return report
 
 
@@ -333,7 +331,7 @@ MODES: Final[dict[ListenMode, str]] = {"session": "the session, transcribed whol
 
 def listen(*, path: Path, options: Customisation | None = None,
            engine: EngineOptions | None = None, cache_dir: Path | None = None,
-           mode: str = "session", progress: Progress | None = None) -> Report:
+           mode: ListenMode = "session", progress: Progress | None = None) -> Report:
     """Render a routine (from the cache where it can) into a temporary folder, never into
     ``output/``, and check what a listener hears: ``session``, the MP3 transcribed whole;
     ``phrases``, every distinct line of it on its own; ``fixed``, every fixed cue on its own,
@@ -343,13 +341,13 @@ def listen(*, path: Path, options: Customisation | None = None,
     with tempfile.TemporaryDirectory(prefix="cuecast-listen-") as folder:
         done = render(path=path, output=Path(folder) / f"{slugify(path.stem)}.mp3",
                       options=options, engine=engine, cache_dir=cache_dir, progress=progress)
-        cues = read_cues(done.mp3)
+        timeline = done.timeline  # as its cues.json has it (a test holds the round trip)
         recognizer = Recognizer()
         if mode == "session":
-            return check_session(done.mp3, cues, recognizer)
+            return check_session(done.mp3, timeline, recognizer)
         if mode == "cues":
-            return check_cut(done.mp3, cues, recognizer)
+            return check_cut(done.mp3, timeline, recognizer)
     clips = Clips.open(engine, cache_dir)
     if mode == "phrases":
-        return check_phrases(session_phrases(cues), clips.samples, recognizer)
-    return check_phrases(fixed_phrases(cues), clips.samples, recognizer, fixed_only=True)
+        return check_phrases(session_phrases(timeline), clips.samples, recognizer)
+    return check_phrases(fixed_phrases(timeline), clips.samples, recognizer, fixed_only=True)

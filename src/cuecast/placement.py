@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cuecast.timeline import Cue
+
 
 @dataclass(frozen=True)
-class Cue:
+class Wish:
     """A line the rules would like said at a moment."""
 
     priority: int
@@ -21,7 +23,7 @@ class Cue:
     start_ms: int
     texts: tuple[str, ...]
     """Alternatives, longest first; the first that fits is used."""
-    cue: str
+    cue: Cue
     """What it is for (``begin``, ``breath``, ``countdown`` ...)."""
     group: str = ""
     """Cues of one group (the countdown, one breath) are placed all together or not at all."""
@@ -39,23 +41,23 @@ class Cue:
 class Placed:
     """A cue given its moment and its words."""
 
-    cue: Cue
+    wish: Wish
     start_ms: int
     text: str
 
 
-def place(cues: Sequence[Cue], lo: int, hi: int, duration: Callable[[str], int], *,
-          gap_ms: int) -> tuple[list[Placed], list[Cue]]:
+def place(cues: Sequence[Wish], lo: int, hi: int, duration: Callable[[str], int], *,
+          gap_ms: int) -> tuple[list[Placed], list[Wish]]:
     """Place ``cues`` inside [lo, hi]: what is said, in placing order, and what was dropped."""
     taken: list[tuple[int, int]] = []
     placed: list[Placed] = []
-    dropped: list[Cue] = []
+    dropped: list[Wish] = []
 
     def free(a: int, b: int) -> bool:
         return lo <= a and b <= hi and all(b + gap_ms <= x or y + gap_ms <= a
                                            for x, y in taken)
 
-    groups: dict[str, list[Cue]] = {}
+    groups: dict[str, list[Wish]] = {}
     for cue in sorted(cues, key=lambda c: (-c.priority, c.start_ms)):
         groups.setdefault(cue.group or f"#{id(cue)}", []).append(cue)
     for members in groups.values():

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from cuecast.routine import Routine
 from cuecast.settings import changes, resolve_settings
 from cuecast.stitch import pieces
 from cuecast.tags import TagInfo, write_tags
-from cuecast.timeline import Timeline, clock
+from cuecast.timeline import SIDECARS, Timeline, clock
 from cuecast.timing import MAX_SESSION_MS, format_duration
 
 
@@ -49,19 +49,11 @@ class Rendered:
     """Integrated loudness, as computed while mastering."""
 
 
-SIDECARS: Final = (".cues.json", ".lrc", ".srt", ".vtt")
 """Files written beside the MP3, with its stem."""
 PIECE: Final = RATE * 30
 """Samples handed to the encoder at a time."""
 FADE_MS: Final = 2000
 """Fade at the very end (over the bell's tail and the last silence)."""
-
-
-def read_cues(mp3: Path) -> dict[str, Any]:
-    """The ``cues.json`` written beside a rendered MP3. Raises OSError or ValueError."""
-    doc: dict[str, Any] = json.loads(mp3.with_name(mp3.stem + ".cues.json").read_text(
-        encoding="utf-8"))
-    return doc
 
 
 def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[str, Path]]:

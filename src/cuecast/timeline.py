@@ -6,14 +6,20 @@ Its JSON form (``to_json``) is the contract with ``cues.json``, tags and caption
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Final, Literal
 
 Kind = Literal["speech", "chime"]
 Side = Literal["left", "right"]
 Phase = Literal["intro", "announce", "setup", "hold", "reps", "switch", "rest", "outro"]
 Chime = Literal["start", "end", "bell"]
+Cue = Literal["intro", "announce", "timing", "purpose", "step", "begin", "breath", "halfway",
+              "warning", "countdown", "count", "release", "switch", "next", "outro", "start",
+              "end", "bell"]
+"""What an event is for: the compiler's cue kinds (a chime's cue is its name)."""
 
 CHIME_MS: Final[dict[Chime, int]] = {"start": 600, "end": 800, "bell": 3000}
 """Length of each chime: the compiler places them so, and the chimes are made exactly so."""
@@ -37,7 +43,7 @@ class Event:
     """Side of a per-side exercise while that side runs."""
     phase: Phase
     """Part of the session the event belongs to."""
-    cue: str
+    cue: Cue
     """What the line is for (``begin``, ``release``, ``breath``, ``count`` ...)."""
 
 
@@ -106,6 +112,39 @@ class Timeline:
             "chapters": [asdict(c) for c in self.chapters],
             "dropped": [asdict(d) for d in self.dropped],
         }
+
+
+@dataclass(frozen=True)
+class CuesFile:
+    """A rendered session's ``cues.json``: its timeline as rendered, and what only the
+    render knows."""
+
+    timeline: Timeline
+    customised: str
+    """What the render changed in the routine as written (empty for nothing)."""
+    loudness: Mapping[str, float]
+    """The loudness as rendered (``integrated_lufs``, ``codec_gain_db``, ``trim_db``)."""
+
+
+SIDECARS: Final = (".cues.json", ".lrc", ".srt", ".vtt")
+"""The files a render writes beside its MP3 (``<name>.cues.json`` ...): the timeline and
+its captions."""
+
+
+def cues_path(mp3: Path) -> Path:
+    """Where a rendered MP3's ``cues.json`` is."""
+    return mp3.with_name(mp3.stem + ".cues.json")
+
+
+def read_cues(mp3: Path) -> CuesFile:
+    """The ``cues.json`` beside a rendered MP3. Raises OSError when it cannot be read,
+    ValueError when it is not a rendered timeline."""
+    doc = json.loads(cues_path(mp3).read_text(encoding="utf-8"))
+    try:
+        return CuesFile(Timeline.from_json(doc), str(doc.get("customised") or ""),
+                        {k: float(v) for k, v in dict(doc.get("loudness") or {}).items()})
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{cues_path(mp3).name} is not a rendered timeline ({exc})") from None
 
 
 def clock(ms: int, *, tenths: bool = True) -> str:

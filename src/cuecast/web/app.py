@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote, urlencode
@@ -298,14 +298,15 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         session = find_session(config.output, stem)
         if session is None:
             raise HTTPException(404, "No such session in the output folder.")
-        cues = session.cues()
-        return page(request, "player.html", session=session, chapters=cues["chapters"],
-                    cues={"chapters": cues["chapters"], "title": cues["title"],
-                          "duration_ms": cues["duration_ms"], "blocks": cues["blocks"],
-                          "lines": [{"start_ms": e["start_ms"], "end_ms": e["end_ms"],
-                                     "text": e["text"], "exercise": e["exercise"],
-                                     "phase": e["phase"]}
-                                    for e in cues["events"] if e["kind"] == "speech"]})
+        timeline = session.cues().timeline
+        chapters = [asdict(c) for c in timeline.chapters]
+        return page(request, "player.html", session=session, chapters=chapters,
+                    cues={"chapters": chapters, "title": timeline.title,
+                          "duration_ms": timeline.duration_ms,
+                          "blocks": [asdict(b) for b in timeline.blocks],
+                          "lines": [{"start_ms": e.start_ms, "end_ms": e.end_ms,
+                                     "text": e.text, "exercise": e.exercise, "phase": e.phase}
+                                    for e in timeline.speech()]})
 
     @app.api_route("/files/{name}", methods=["GET", "HEAD"])
     def files(name: str) -> Response:

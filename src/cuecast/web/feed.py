@@ -67,8 +67,8 @@ def feed(sessions: Sequence[Session], *, link: str, url: Callable[[str], str]) -
 
 def _summary(session: Session) -> str:
     try:
-        chapters = session.cues()["chapters"]
-    except (OSError, ValueError, KeyError):
+        chapters = session.cues().timeline.chapters
+    except (OSError, ValueError):
         return session.title
-    names = [c["title"] for c in chapters[1:-1]]  # without the intro and the outro
+    names = [c.title for c in chapters[1:-1]]  # without the intro and the outro
     return f"{len(names)} exercises: " + ", ".join(names) if names else session.title

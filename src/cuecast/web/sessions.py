@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from cuecast.render import SIDECARS, read_cues
+from cuecast.timeline import SIDECARS, CuesFile, cues_path, read_cues
 
 MEDIA_TYPES: Final = {".mp3": "audio/mpeg", ".cues.json": "application/json",
                       ".lrc": "text/plain; charset=utf-8",
@@ -39,7 +39,8 @@ class Session:
     extra_bytes: int = 0
     """The size of the files beside the MP3 (cues, captions)."""
 
-    def cues(self) -> dict[str, Any]:
+    def cues(self) -> CuesFile:
+        """Its ``cues.json``, read now. Raises OSError or ValueError."""
         return read_cues(self.mp3)
 
     def path(self, ext: str) -> Path:
@@ -66,15 +67,15 @@ def _sidecars(mp3: Path) -> list[Path]:
 
 def _session(mp3: Path) -> Session | None:
     """The session of a listed MP3, or None without a readable cues.json beside it."""
-    if not _regular(mp3.with_name(mp3.stem + ".cues.json")):
+    if not _regular(cues_path(mp3)):
         return None
     try:
-        doc = read_cues(mp3)
+        cues = read_cues(mp3)
         stat = mp3.stat()
         beside = sum(p.stat().st_size for p in _sidecars(mp3) if _regular(p))
-        return Session(mp3.stem, mp3, str(doc["title"]), int(doc["duration_ms"]),
-                       stat.st_size, stat.st_mtime, str(doc.get("customised") or ""), beside)
-    except (OSError, ValueError, KeyError, TypeError):
+        return Session(mp3.stem, mp3, cues.timeline.title, cues.timeline.duration_ms,
+                       stat.st_size, stat.st_mtime, cues.customised, beside)
+    except (OSError, ValueError):
         return None  # being written, or not ours
 
 
@@ -116,7 +117,7 @@ def listed_file(folder: Path, name: str) -> tuple[Session, str] | None:
 
 def json_chapters(session: Session) -> dict[str, Any]:
     """The Podcasting 2.0 JSON chapters of a session, from its cues.json."""
-    doc = session.cues()
-    return {"version": "1.2.0", "title": doc["title"],
-            "chapters": [{"startTime": c["start_ms"] / 1000, "endTime": c["end_ms"] / 1000,
-                          "title": c["title"]} for c in doc["chapters"]]}
+    timeline = session.cues().timeline
+    return {"version": "1.2.0", "title": timeline.title,
+            "chapters": [{"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000,
+                          "title": c.title} for c in timeline.chapters]}
