@@ -14,7 +14,7 @@ from .conftest import ROOT
 SRC = ROOT / "src" / "cuecast"
 LAYERS: list[set[str]] = [
     {"errors", "pcm", "files", "__init__"},
-    {"timing", "ffmpeg", "dynamics", "timeline"},
+    {"timing", "ffmpeg", "dynamics", "timeline", "pagetext"},
     {"loudness", "audio", "narration", "phrases", "placement", "captions", "tags", "importer"},
     {"options", "levelling", "chimes", "bed", "stitch", "engines", "engines.vits", "asr"},
     {"routine", "engines.piper", "engines.hibari", "engines.gtts", "cache", "master"},

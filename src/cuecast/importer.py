@@ -10,12 +10,11 @@ line, not guessed.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any, Final
 
+from cuecast.pagetext import Line, html_lines
 from cuecast.timing import TimingError, parse_timing
 
 DEFAULT_TIMING: Final = "30 sec"
@@ -46,14 +45,24 @@ _PAREN: Final = re.compile(r"^(?P<name>.{2,80}?)\s*\((?P<timing>[^()]{2,40})\)$"
 _HEADING_WORDS: Final = 10
 
 
-@dataclass(frozen=True)
-class Line:
-    number: int
-    text: str
-    heading: bool = False
-    """Marked as a heading by the source (Markdown ``#``, HTML ``<h1>``-``<h6>``)."""
-    title: bool = False
-    """Marked as the page's title (Markdown ``# ``, HTML ``<h1>``)."""
+@dataclass
+class _Exercise:
+    """An exercise as the article gives it, while it is read."""
+
+    name: str
+    timing: str
+    line: int
+    """The line of its heading: where a note about it points."""
+    purpose: str | None = None
+    steps: list[str] = field(default_factory=list)
+
+    def as_data(self) -> dict[str, Any]:
+        """As the routine file has it."""
+        data: dict[str, Any] = {"name": self.name, "timing": self.timing}
+        if self.purpose is not None:
+            data["purpose"] = self.purpose
+        data["steps"] = self.steps
+        return data
 
 
 @dataclass
@@ -79,7 +88,7 @@ def lines_of(text: str) -> list[Line]:
     Raises ValueError for a text far beyond an article's size (:data:`MAX_LINES`,
     :data:`MAX_LINE_CHARS`). Every pattern here runs in time linear in its line."""
     if re.search(r"<(html|body|h[1-6]|p|ol|li)\b", text, re.I):
-        lines = _html_lines(text)  # a saved page may be one long line: its lines are checked
+        lines = html_lines(text)  # a saved page may be one long line: its lines are checked
         _check_size([(ln.number, ln.text) for ln in lines])
         return lines
     raws = text.splitlines()
@@ -122,9 +131,9 @@ def parse_article(text: str, *, source: str | None = None) -> Imported:
     if not lines:
         raise ValueError("has no text to import")
     result = Imported({"title": lines[0].text})
-    exercises: list[dict[str, Any]] = []
+    exercises: list[_Exercise] = []
     intro: list[str] = []
-    current: dict[str, Any] | None = None
+    current: _Exercise | None = None
     pending: list[Line] = []  # lines after a heading, before its steps (the purpose)
     for k, ln in enumerate(lines[1:], 1):
         step = _STEP.match(ln.text)
@@ -136,22 +145,21 @@ def parse_article(text: str, *, source: str | None = None) -> Imported:
         if head is not None:
             name, timing, problem = head
             _close(current, pending, result)
-            current, pending = {"name": name, "timing": timing or DEFAULT_TIMING,
-                                "_line": ln.number}, []
+            current, pending = _Exercise(name, timing or DEFAULT_TIMING, ln.number), []
             if timing is None:
                 result.defaulted.add(len(exercises))
                 result.warnings.append((ln.number, f"'{name}' gives no timing{problem}; "
                                                    f"using {DEFAULT_TIMING} (marked in the file)"))
             exercises.append(current)
         elif step and current is not None:
-            current.setdefault("steps", []).append(step.group(2))
+            current.steps.append(step.group(2))
         elif current is None:
             if ln.text.lower() != result.routine["title"].lower():
                 intro.append(ln.text)
-        elif "steps" not in current:
+        elif not current.steps:
             pending.append(ln)
-        elif not ln.heading and current["steps"] and not ln.text[:1].isupper():
-            current["steps"][-1] += " " + ln.text  # a step wrapped onto the next line
+        elif not ln.heading and not ln.text[:1].isupper():
+            current.steps[-1] += " " + ln.text  # a step wrapped onto the next line
         else:
             result.warnings.append((ln.number, f"not understood, skipped: '{_short(ln.text)}'"))
     _close(current, pending, result)
@@ -163,7 +171,7 @@ def parse_article(text: str, *, source: str | None = None) -> Imported:
         result.routine["description"] = prose[0]
     result.routine["source"] = {"title": result.routine["title"], **(
         {"url": source} if source and re.match(r"https?://", source) else {})}
-    result.routine["exercises"] = exercises
+    result.routine["exercises"] = [ex.as_data() for ex in exercises]
     return result
 
 
@@ -263,23 +271,20 @@ def _steps_follow(after: list[Line]) -> bool:
     return False
 
 
-def _close(current: dict[str, Any] | None, pending: list[Line], result: Imported) -> None:
+def _close(current: _Exercise | None, pending: list[Line], result: Imported) -> None:
+    """The exercise read so far, finished: its purpose (the first line after its heading),
+    a step where the article gives none; the lines that fit nowhere noted."""
     if current is None:
         return
     if pending:
-        current["purpose"] = pending[0].text
+        current.purpose = pending[0].text
         for ln in pending[1:]:
             result.warnings.append((ln.number, f"not understood, skipped: '{_short(ln.text)}'"))
-    if "steps" not in current:
-        line = pending[0].number if pending else current.pop("_line")
-        result.warnings.append((line, f"'{current['name']}' has no numbered steps; added "
+    if not current.steps:
+        line = pending[0].number if pending else current.line
+        result.warnings.append((line, f"'{current.name}' has no numbered steps; added "
                                       "'Follow along.' as its step"))
-        current["steps"] = ["Follow along."]
-    current.pop("_line", None)
-    order = ("name", "timing", "purpose", "steps")
-    items = sorted(current.items(), key=lambda kv: order.index(kv[0]))
-    current.clear()
-    current.update(items)
+        current.steps.append("Follow along.")
 
 
 def to_yaml(imported: Imported, shown: str) -> str:
@@ -302,110 +307,3 @@ def to_yaml(imported: Imported, shown: str) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-class _Flatten(HTMLParser):
-    """HTML as a person reads it -> lines: the article's own text, headings marked, ordered
-    list items numbered; page chrome (navigation, header and footer, sidebars, figures and
-    their captions, share bars, bylines, related links, comments, forms) left out. The page's
-    ``<h1>`` is kept aside as its title even where it sits inside a header."""
-
-    SKIP: Final = frozenset({"script", "style", "nav", "footer", "header", "aside", "button",
-                             "figure", "figcaption", "form", "noscript", "iframe", "svg",
-                             "template", "select", "head"})
-    CHROME: Final = re.compile(
-        r"share|social|byline|author|comment|related|breadcrumb|newsletter|subscribe|cookie|"
-        r"sidebar|menu|promo|advert|banner|widget|post-meta|entry-meta|tags|footer|masthead",
-        re.I)
-    BLOCK: Final = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6",
-                              "section", "article", "tr", "title", "blockquote"})
-    VOID: Final = frozenset({"br", "img", "hr", "meta", "link", "input", "source", "wbr",
-                             "area", "base", "col", "embed", "track", "param"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[Line] = []
-        self.buf: list[str] = []
-        self.open: list[tuple[str, bool]] = []
-        """Open elements, each with whether it starts a left-out part of the page."""
-        self.heading = False
-        self.counters: list[int] = []
-        self.page_title: list[str] = []
-        self.h1: list[str] | None = None
-        self.h1s: list[tuple[int, str]] = []
-
-    @property
-    def skipping(self) -> bool:
-        return any(left_out for _, left_out in self.open)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "h1":
-            self.h1 = []
-        if tag in self.VOID:
-            if tag == "br":
-                self.flush()
-            return
-        names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
-        left_out = tag in self.SKIP or bool(names and self.CHROME.search(names))
-        if tag in self.BLOCK and not self.skipping:
-            self.flush()
-        self.open.append((tag, left_out))
-        if tag in ("ol", "ul"):
-            self.counters.append(0 if tag == "ol" else -1)
-        elif tag == "li" and self.counters and not self.skipping:
-            if self.counters[-1] < 0:
-                self.buf.append("• ")
-            else:
-                self.counters[-1] += 1
-                self.buf.append(f"{self.counters[-1]}. ")
-        elif tag in ("h2", "h3", "h4", "h5", "h6", "h1"):
-            self.heading = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "h1" and self.h1 is not None:
-            text = " ".join("".join(self.h1).split())
-            if text:
-                self.h1s.append((self.getpos()[0], html.unescape(text)))
-            self.h1 = None
-        if not any(t == tag for t, _ in self.open):
-            return  # a stray end tag
-        if tag in self.BLOCK and not self.skipping:
-            self.flush()
-        while self.open:
-            opened, _ = self.open.pop()
-            if opened in ("ol", "ul") and self.counters:
-                self.counters.pop()
-            if opened == tag:
-                break
-        if self.skipping:
-            self.buf, self.heading = [], False
-
-    def handle_data(self, data: str) -> None:
-        if self.h1 is not None:
-            self.h1.append(data)
-        if self.open and self.open[-1][0] == "title":
-            self.page_title.append(data)
-        elif not self.skipping:
-            self.buf.append(data)
-
-    def flush(self) -> None:
-        text = " ".join("".join(self.buf).split())
-        if text and not re.fullmatch(r"\d+\.|•", text):
-            self.lines.append(Line(self.getpos()[0], html.unescape(text), self.heading))
-        self.buf, self.heading = [], False
-
-
-def _html_lines(text: str) -> list[Line]:
-    """The page's lines, its title first: the first ``<h1>``, else the ``<title>`` without
-    the site's name after it ("... | Move Better Blog")."""
-    parser = _Flatten()
-    parser.feed(text)
-    parser.close()
-    parser.flush()
-    if parser.h1s:
-        number, title = parser.h1s[0]
-    else:
-        whole = " ".join("".join(parser.page_title).split())
-        number, title = 1, re.split(r"\s+[|–—·]\s+|\s+-\s+", whole)[0] if whole else ""
-    body = [ln for ln in parser.lines if ln.text != title]
-    return [Line(number, title, True, True), *body] if title else body
