@@ -12,6 +12,7 @@ Rules of the layout (the cue rules are here; placing them is :mod:`cuecast.place
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from cuecast import phrases
@@ -120,208 +121,240 @@ def _compile(routine: Routine, settings: Settings, duration: Durations) -> Timel
     return timeline
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """Where in the session a line or chime is: the part, and which exercise and side."""
+
+    phase: Phase
+    exercise: str | None = None
+    side: Side | None = None
+
+
 class _Layout:
+    """One pass of the layout with the intro saying ``minutes``: events, blocks and dropped
+    cues added in order of time, then the timeline."""
+
     def __init__(self, routine: Routine, settings: Settings, duration: Durations,
                  minutes: int) -> None:
-        self.r, self.s, self.minutes = routine, settings, minutes
+        self.routine, self.settings, self.minutes = routine, settings, minutes
         self._duration = duration
         self.events: list[Event] = []
         self.blocks: list[Block] = []
         self.dropped: list[Dropped] = []
-        self.exercise: str | None = None
 
-    def dur(self, text: str) -> int:
+    def length_of(self, text: str) -> int:
+        """How long ``text`` takes to say (ms)."""
         ms = int(self._duration(text))
         if ms <= 0:
             raise ValueError(f"phrase length must be positive, got {ms} for {text!r}")
         return ms
 
-    def add(self, start: int, kind: Kind, text: str, phase: Phase, cue: Cue,
-            side: Side | None = None) -> int:
-        length = CHIME_MS[text] if kind == "chime" else self.dur(text)  # type: ignore[index]
-        self.events.append(Event(start, start + length, kind, text, self.exercise, side, phase,
-                                 cue))
+    def add(self, start: int, kind: Kind, text: str, scope: _Scope, *, cue: Cue) -> int:
+        length = CHIME_MS[text] if kind == "chime" else self.length_of(text)  # type: ignore[index]
+        self.events.append(Event(start, start + length, kind, text, scope.exercise, scope.side,
+                                 scope.phase, cue))
         return start + length
 
-    def chime(self, start: int, name: Chime, phase: Phase, cue: Cue,
-              side: Side | None = None) -> int:
+    def chime(self, start: int, name: Chime, scope: _Scope, *, cue: Cue) -> int:
         """Add a chime (unless chimes are off); returns when it has finished ringing."""
-        if self.s.chimes == "off":
+        if self.settings.chimes == "off":
             return start
-        return self.add(start, "chime", name, phase, cue, side)
+        return self.add(start, "chime", name, scope, cue=cue)
 
-    def say(self, start: int, text: str, phase: Phase, cue: Cue,
-            side: Side | None = None) -> int:
-        return self.add(start, "speech", text, phase, cue, side)
+    def say(self, start: int, text: str, scope: _Scope, *, cue: Cue) -> int:
+        """Add a spoken line; returns when it ends."""
+        return self.add(start, "speech", text, scope, cue=cue)
 
     def run(self) -> Timeline:
-        r, s = self.r, self.s
-        t = self.say(s.lead_in_ms, phrases.title(r.title), "intro", "intro") + GAP_MS
-        t = self.say(t, phrases.intro(len(r.exercises), self.minutes), "intro",
-                     "intro") + SENTENCE_GAP_MS
-        t = self.say(t, s.cues.lead_in, "intro", "intro") + SENTENCE_GAP_MS
+        routine, settings = self.routine, self.settings
+        intro = _Scope("intro")
+        t = self.say(settings.lead_in_ms, phrases.title(routine.title), intro,
+                     cue="intro") + GAP_MS
+        t = self.say(t, phrases.intro(len(routine.exercises), self.minutes), intro,
+                     cue="intro") + SENTENCE_GAP_MS
+        t = self.say(t, settings.cues.lead_in, intro, cue="intro") + SENTENCE_GAP_MS
         starts: list[int] = []
-        for i, ex in enumerate(r.exercises):
+        for i, ex in enumerate(routine.exercises):
             starts.append(t)
-            self.exercise = ex.name
-            t = self.exercise_(i, ex, t)
-            self.exercise = None
-            if i + 1 < len(r.exercises) and s.rest_ms > 0:
-                coming = r.exercises[i + 1]
-                self.exercise = coming.name  # the lines are about it
-                end = t
-                for line in phrases.next_up(s.cues, coming.name, self.length(coming)):
-                    end = self.say(end, line, "rest", "next") + GAP_MS
-                self.exercise = None
-                t = max(t + s.rest_ms, end - GAP_MS + SENTENCE_GAP_MS)
+            t = self.exercise(i, ex, t)
+            if i + 1 < len(routine.exercises) and settings.rest_ms > 0:
+                t = self.rest(routine.exercises[i + 1], t)
         outro = t
-        end = self.say(outro, self.s.cues.outro, "outro", "outro")
-        if self.s.chimes != "off":
-            end = self.chime(end + SENTENCE_GAP_MS, "bell", "outro", "bell")
+        end = self.say(outro, settings.cues.outro, _Scope("outro"), cue="outro")
+        if settings.chimes != "off":
+            end = self.chime(end + SENTENCE_GAP_MS, "bell", _Scope("outro"), cue="bell")
         duration = end + TAIL_MS
         bounds = [0, *starts, outro, duration]
-        titles = [phrases.CHAPTER_INTRO, *(ex.name for ex in r.exercises), phrases.CHAPTER_OUTRO]
+        titles = [phrases.CHAPTER_INTRO, *(ex.name for ex in routine.exercises),
+                  phrases.CHAPTER_OUTRO]
         chapters = tuple(Chapter(title, a, b) for title, a, b in zip(titles, bounds, bounds[1:]))
         events = tuple(sorted(self.events, key=lambda e: (e.start_ms, e.kind != "chime")))
-        return Timeline(r.title, duration, events, tuple(self.blocks), chapters,
+        return Timeline(routine.title, duration, events, tuple(self.blocks), chapters,
                         tuple(self.dropped))
+
+    def rest(self, coming: Exercise, start: int) -> int:
+        """The rest before ``coming``, saying what it is; returns when the rest ends."""
+        scope = _Scope("rest", coming.name)  # the lines are about the exercise coming
+        end = start
+        for line in phrases.next_up(self.settings.cues, coming.name, self.length(coming)):
+            end = self.say(end, line, scope, cue="next") + GAP_MS
+        return max(start + self.settings.rest_ms, end - GAP_MS + SENTENCE_GAP_MS)
 
     def length(self, ex: Exercise) -> str:
         """An exercise's announced length, as customised: ``30 seconds each side.``"""
-        return phrases.timing(self.s.hold_ms(ex), self.s.rep_count(ex), ex.timing.per_side)
+        return phrases.timing(self.settings.hold_ms(ex), self.settings.rep_count(ex),
+                              ex.timing.per_side)
 
-    def exercise_(self, index: int, ex: Exercise, t: int) -> int:
-        """Announce, set up and run one exercise from ``t``; returns when its last cue ends."""
-        s = self.s
-        hold, reps = s.hold_ms(ex), s.rep_count(ex)
-        tempo = round(ex.tempo * 1000) if ex.tempo else s.tempo_ms
+    def exercise(self, index: int, ex: Exercise, start: int) -> int:
+        """Announce, set up and run one exercise; returns when its last cue ends."""
+        hold, reps = self.settings.hold_ms(ex), self.settings.rep_count(ex)
+        tempo = round(ex.tempo * 1000) if ex.tempo else self.settings.tempo_ms
         block_ms = hold if hold is not None else (reps or 0) * tempo
-        t = self.say(t, phrases.announce(s.cues, self.r.label, index + 1,
-                                         len(self.r.exercises), ex.name),
-                     "announce", "announce") + GAP_MS
+        t = self.announce(index, ex, start)
+        t = self.set_up(ex, t, block_ms, reps)
+        return self.sides(ex, t, hold, reps, tempo)
+
+    def announce(self, index: int, ex: Exercise, start: int) -> int:
+        """``Stretch 3 of 9: Double V.`` and its length."""
+        scope = _Scope("announce", ex.name)
+        t = self.say(start, phrases.announce(self.settings.cues, self.routine.label, index + 1,
+                                             len(self.routine.exercises), ex.name),
+                     scope, cue="announce") + GAP_MS
         # the length is its own clip, so changing a hold re-synthesizes only this phrase
-        t = self.say(t, self.length(ex), "announce", "timing") + SENTENCE_GAP_MS
-        if s.verbosity == "full":
-            if ex.purpose:
-                t = self.say(t, fit_text(ex.purpose, hold_ms=block_ms, reps=reps), "setup",
-                             "purpose") + SENTENCE_GAP_MS
-            for step in ex.steps:
-                t = self.say(t, fit_text(step, hold_ms=block_ms, reps=reps), "setup", "step")
-                t += s.step_pause_ms
-        else:
-            t += s.step_pause_ms
+        return self.say(t, self.length(ex), scope, cue="timing") + SENTENCE_GAP_MS
+
+    def set_up(self, ex: Exercise, start: int, block_ms: int, reps: int | None) -> int:
+        """Its purpose and steps (in full verbosity), each step with time to move into it."""
+        settings, scope, t = self.settings, _Scope("setup", ex.name), start
+        if settings.verbosity != "full":
+            return t + settings.step_pause_ms
+        if ex.purpose:
+            t = self.say(t, fit_text(ex.purpose, hold_ms=block_ms, reps=reps), scope,
+                         cue="purpose") + SENTENCE_GAP_MS
+        for step in ex.steps:
+            t = self.say(t, fit_text(step, hold_ms=block_ms, reps=reps), scope, cue="step")
+            t += settings.step_pause_ms
+        return t
+
+    def sides(self, ex: Exercise, start: int, hold: int | None, reps: int | None,
+              tempo: int) -> int:
+        """The hold or the reps, on each side in turn; returns when the last release ends."""
+        settings, t = self.settings, start
         other: Side = "left" if ex.first_side == "right" else "right"
         sides: Sequence[Side | None] = (ex.first_side, other) if ex.timing.per_side else (None,)
         release_at = t
         for k, side in enumerate(sides):
             if k:
-                switch_end = self.say(t, s.cues.switch, "switch", "switch")
-                t = max(release_at + s.changeover_ms, switch_end + GAP_MS)
+                switch_end = self.say(t, settings.cues.switch, _Scope("switch", ex.name),
+                                      cue="switch")
+                t = max(release_at + settings.changeover_ms, switch_end + GAP_MS)
             if hold is not None:
-                release_at = self.hold_block(ex, side, t, hold)
-                release = s.cues.release
+                scope = _Scope("hold", ex.name, side)
+                release_at, release = self.hold_block(ex, scope, t, hold), settings.cues.release
             else:
-                release_at = self.rep_block(ex, side, t, reps or 0, tempo)
-                release = s.cues.relax
-            rung = self.chime(release_at, "end", "hold" if hold is not None else "reps", "end",
-                              side)
-            end = self.say(release_at, release, "hold" if hold is not None else "reps",
-                           "release", side)
+                scope = _Scope("reps", ex.name, side)
+                release_at = self.rep_block(ex, scope, t, reps or 0, tempo)
+                release = settings.cues.relax
+            rung = self.chime(release_at, "end", scope, cue="end")
+            end = self.say(release_at, release, scope, cue="release")
             t = max(end, rung) + GAP_MS  # nothing new is said while the end chime rings
         return t + SENTENCE_GAP_MS - GAP_MS
 
-    def hold_block(self, ex: Exercise, side: Side | None, t0: int, hold: int) -> int:
-        s, t1 = self.s, t0 + hold
-        cues = [Wish(_PRIO_MUST, t0, (s.cues.begin,), "begin")]
-        counted = s.countdown and hold >= COUNTDOWN_FROM_MS
+    def hold_block(self, ex: Exercise, scope: _Scope, t0: int, hold: int) -> int:
+        """One timed hold from ``t0``: begin, breaths, warning, halfway, countdown."""
+        cues, t1 = self.settings.cues, t0 + hold
+        wishes = [Wish(_PRIO_MUST, t0, (cues.begin,), "begin")]
+        counted = self.settings.countdown and hold >= COUNTDOWN_FROM_MS
         if counted:
-            cues += [Wish(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
-                         "countdown") for n in (3, 2, 1)]
+            wishes += [Wish(_PRIO_COUNTDOWN, t1 - n * 1000, (phrases.count(n),), "countdown",
+                            "countdown") for n in (3, 2, 1)]
         if hold >= WARNING_FROM_MS:
-            cues.append(Wish(_PRIO_WARNING, t1 - 10_000, (phrases.seconds_left(10),), "warning",
-                            moments=tuple((t1 - n * 1000, (phrases.seconds_left(n),))
-                                          for n in phrases.WARNING_MOVES_S)))
+            wishes.append(Wish(_PRIO_WARNING, t1 - 10_000, (phrases.seconds_left(10),),
+                               "warning", moments=tuple(
+                                   (t1 - n * 1000, (phrases.seconds_left(n),))
+                                   for n in phrases.WARNING_MOVES_S)))
         if hold >= HALFWAY_FROM_MS:
             mid = t0 + hold // 2
-            cues.append(Wish(_PRIO_HALFWAY, mid, (s.cues.halfway,), "halfway",
-                            moments=tuple((mid + d, (s.cues.halfway,))
-                                          for d in (-1000, 1000, -2000, 2000))))
-        rung = self.chime(t0, "start", "hold", "start", side)
-        after_begin = max(t0 + self.dur(s.cues.begin), rung) + GAP_MS
+            wishes.append(Wish(_PRIO_HALFWAY, mid, (cues.halfway,), "halfway",
+                               moments=tuple((mid + d, (cues.halfway,))
+                                             for d in (-1000, 1000, -2000, 2000))))
+        rung = self.chime(t0, "start", scope, cue="start")
+        after_begin = max(t0 + self.length_of(cues.begin), rung) + GAP_MS
         # a breath is prompted only if it can be whole before the countdown (or the release)
         last = t1 - (COUNTDOWN_MS if counted else 0) - GAP_MS
-        cues += self.breath_cues(ex, after_begin, last)
-        self.place(cues, t0, t1 - GAP_MS, "hold", side)
-        self.blocks.append(Block(ex.name, side, t0, t1, None))
+        wishes += self.breaths(ex, after_begin, last)
+        self.place(wishes, t0, t1 - GAP_MS, scope)
+        self.blocks.append(Block(ex.name, scope.side, t0, t1, None))
         return t1
 
-    def breath_cues(self, ex: Exercise, first: int, last: int) -> list[Wish]:
+    def breaths(self, ex: Exercise, first: int, last: int) -> list[Wish]:
         """A breath's prompts from ``first``, for every breath whose prompts all end by
         ``last``."""
-        s, cues = self.s, []
+        settings, cues, wishes = self.settings, self.settings.cues, []
         if ex.rhythm is None:
             inhale, after_inhale, exhale, after_exhale = (
-                s.inhale_ms, s.after_inhale_ms, s.exhale_ms, s.after_exhale_ms)
+                settings.inhale_ms, settings.after_inhale_ms, settings.exhale_ms,
+                settings.after_exhale_ms)
         elif ex.rhythm == "off":
             return []
         else:
             inhale, after_inhale, exhale, after_exhale = parse_breath(ex.rhythm)
         cycle = inhale + after_inhale + exhale + after_exhale
-        prio = _PRIO_PHRASED_BREATH if ex.breath is not None else _PRIO_BREATH
+        priority = _PRIO_PHRASED_BREATH if ex.breath is not None else _PRIO_BREATH
         k = 0
         while first + k * cycle < last:
             a = first + k * cycle
             if ex.breath is not None:
                 early = k < STATIC_BREATH_CYCLES
-                ins = (ex.breath.inhale, s.cues.inhale) if early else (s.cues.inhale,)
-                outs = (ex.breath.exhale, s.cues.exhale) if early else (s.cues.exhale,)
+                ins = (ex.breath.inhale, cues.inhale) if early else (cues.inhale,)
+                outs = (ex.breath.exhale, cues.exhale) if early else (cues.exhale,)
             elif k < STATIC_BREATH_CYCLES or k % 3 == 0:
-                ins, outs = (s.cues.breathe_in,), (s.cues.breathe_out,)
+                ins, outs = (cues.breathe_in,), (cues.breathe_out,)
             else:
                 k += 1
                 continue
             out_at = a + inhale + after_inhale
             prompts = [(a, ins), (out_at, outs)]
             if after_inhale:
-                prompts.append((a + inhale, (s.cues.hold,)))
+                prompts.append((a + inhale, (cues.hold,)))
             if after_exhale:
-                prompts.append((out_at + exhale, (s.cues.hold,)))
-            if max(at + self.dur(texts[-1]) for at, texts in prompts) > last:
+                prompts.append((out_at + exhale, (cues.hold,)))
+            if max(at + self.length_of(texts[-1]) for at, texts in prompts) > last:
                 break  # no room for a whole breath before the end: none is started
             # a cycle's prompts go together: a lone "Breathe out." breaks the rhythm
-            cues += [Wish(prio, at, texts, "breath", f"breath{k}")
-                     for at, texts in sorted(prompts)]
+            wishes += [Wish(priority, at, texts, "breath", f"breath{k}")
+                       for at, texts in sorted(prompts)]
             k += 1
-        return cues
+        return wishes
 
-    def rep_block(self, ex: Exercise, side: Side | None, t0: int, reps: int,
-                  tempo: int) -> int:
+    def rep_block(self, ex: Exercise, scope: _Scope, t0: int, reps: int, tempo: int) -> int:
+        """One block of reps from ``t0``: each counted, the first ones with their phrase."""
         t1 = t0 + reps * tempo
-        cues = []
+        wishes = []
         for k in range(reps):
             at = t0 + k * tempo
             word = phrases.count(k + 1)
             if ex.breath is not None and k < PHRASED_REPS:
                 # "Two, inhale, knees up.": said as one phrase ("Two. Inhale" was heard "Tune")
                 phrased = f"{word[:-1]}, {ex.breath.inhale[:1].lower()}{ex.breath.inhale[1:]}"
-                cues.append(Wish(_PRIO_COUNTDOWN, at, (phrased, word), "count"))
+                wishes.append(Wish(_PRIO_COUNTDOWN, at, (phrased, word), "count"))
                 half = tempo // 2
                 # the plain word where the movement's phrase does not fit the rep
-                cues.append(Wish(_PRIO_BREATH, at + half, (ex.breath.exhale, self.s.cues.exhale),
-                                "breath", slack_ms=half, early_ms=half // 2))
+                wishes.append(Wish(_PRIO_BREATH, at + half,
+                                   (ex.breath.exhale, self.settings.cues.exhale), "breath",
+                                   slack_ms=half, early_ms=half // 2))
             else:
-                cues.append(Wish(_PRIO_COUNTDOWN, at, (word,), "count"))
-        self.place(cues, t0, t1 - GAP_MS, "reps", side)
-        self.chime(t0, "start", "reps", "start", side)
-        self.blocks.append(Block(ex.name, side, t0, t1, reps))
+                wishes.append(Wish(_PRIO_COUNTDOWN, at, (word,), "count"))
+        self.place(wishes, t0, t1 - GAP_MS, scope)
+        self.chime(t0, "start", scope, cue="start")
+        self.blocks.append(Block(ex.name, scope.side, t0, t1, reps))
         return t1
 
-    def place(self, cues: list[Wish], lo: int, hi: int, phase: Phase,
-              side: Side | None) -> None:
+    def place(self, wishes: list[Wish], lo: int, hi: int, scope: _Scope) -> None:
         """Place cues by priority inside [lo, hi]; drop (and report) what would collide."""
-        placed, dropped = place(cues, lo, hi, self.dur, gap_ms=GAP_MS)
-        for cue in dropped:
-            self.dropped.append(Dropped(cue.texts[-1], self.exercise, cue.start_ms,
+        placed, dropped = place(wishes, lo, hi, self.length_of, gap_ms=GAP_MS)
+        for wish in dropped:
+            self.dropped.append(Dropped(wish.texts[-1], scope.exercise, wish.start_ms,
                                         "no room between higher-priority cues"))
         for p in placed:
-            self.say(p.start_ms, p.text, phase, p.wish.cue, side)
+            self.say(p.start_ms, p.text, scope, cue=p.wish.cue)
