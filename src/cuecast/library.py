@@ -12,7 +12,7 @@ from cuecast.files import atomic, slugify
 from cuecast.importer import parse_article, to_yaml
 from cuecast.loader import load_routine, parse_routine
 from cuecast.options import Customisation, SessionOptions
-from cuecast.settings import resolve_settings
+from cuecast.settings import effective, resolve_settings
 from cuecast.timing import make_timing
 
 MAX_ARTICLE_BYTES = 2_000_000
@@ -161,8 +161,8 @@ def save_customised(*, path: Path, options: Customisation, name: str,
                                         per_side=ex.timing.per_side).describe()
             kept.append(out)
     data["exercises"] = kept
-    effective = options.over(routine.defaults)
-    data["defaults"] = effective.model_dump(mode="json", include=set(SessionOptions.model_fields)
+    in_force = effective(routine, options)
+    data["defaults"] = in_force.model_dump(mode="json", include=set(SessionOptions.model_fields)
                                             - {"scale"})  # the scale is in the timings now
     body = (f"# {title}: customised from {path.name}.\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96))

@@ -105,10 +105,16 @@ class Settings:
         return self.reps.get(name_key(exercise.name), exercise.timing.reps)
 
 
+def effective(routine: Routine, options: Customisation | None = None) -> Customisation:
+    """The options in force: ``options`` over the routine's ``defaults:`` (what is given
+    wins), over the built-in defaults. The one place they are merged."""
+    return (options or Customisation()).over(routine.defaults)
+
+
 def resolve_settings(routine: Routine, options: Customisation | None = None) -> Settings:
     """The compiler's settings: ``options`` over the routine's defaults over the built-in
     ones. Raises OptionError for a hold or rep count naming no exercise of the routine."""
-    o = (options or Customisation()).over(routine.defaults)
+    o = effective(routine, options)
     inhale, after_inhale, exhale, after_exhale = parse_breath(o.breath)
     return Settings(
         scale=o.scale,
@@ -184,9 +190,9 @@ def changes(routine: Routine, options: Customisation | None) -> str:
             words.append(f"{ex.name} {given.holds[key] / 1000:g} s")
         elif key in given.reps and key not in given.skipped:
             words.append(f"{ex.name} {given.reps[key]} reps")
-    effective, written = options.over(routine.defaults), Customisation().over(routine.defaults)
+    in_force, written = effective(routine, options), effective(routine)
     for name in SessionOptions.model_fields:
-        value = getattr(effective, name)
+        value = getattr(in_force, name)
         if value == getattr(written, name) or name in ("cues", "length"):
             continue
         label = name.replace("_", " ")
@@ -198,7 +204,7 @@ def changes(routine: Routine, options: Customisation | None) -> str:
             words.append(f"{label} {value:g} s")
         else:
             words.append(f"{label} {value}")
-    if given.length_ms is not None and effective.length != written.length:
+    if given.length_ms is not None and in_force.length != written.length:
         words.append(clock(given.length_ms, tenths=False).lstrip("0") or "0")
     words += [f"without {ex.name}" for ex in routine.exercises
               if name_key(ex.name) in given.skipped]

@@ -38,10 +38,10 @@ from cuecast.library import (
     save_customised,
 )
 from cuecast.loader import load_routine
-from cuecast.options import Customisation
 from cuecast.preview import Lengths, cached_lengths, layout
 from cuecast.render import render
 from cuecast.routine import AREAS, POSITIONS, Routine
+from cuecast.settings import effective
 from cuecast.timeline import clock
 from cuecast.web.access import feed_key, guard
 from cuecast.web.feed import CHAPTERS_TYPE, feed
@@ -181,11 +181,11 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     def _routine_page(request: Request, name: str, routine: Routine,
                       error: str | None = None, status: int = 200) -> HTMLResponse:
-        effective = Customisation().over(routine.defaults)
+        in_force = effective(routine)
         total = layout(routine, lengths=lengths(HibariOptions())).duration_ms
         return page(request, "routine.html", status, name=name, routine=routine, error=error,
                     total=total, voices=offered_voices(), speed=HibariOptions.speed,
-                    fields=fields(effective), exercises=exercise_fields(routine),
+                    fields=fields(in_force), exercises=exercise_fields(routine),
                     includes=INCLUDES)
 
     @app.get("/api/preview/{name}")

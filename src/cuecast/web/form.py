@@ -22,6 +22,7 @@ from cuecast.options import (
     settable,
 )
 from cuecast.routine import Exercise, Routine
+from cuecast.settings import effective
 from cuecast.timeline import clock
 from cuecast.timing import MAX_HOLD_MS, MAX_REPS
 
@@ -41,14 +42,14 @@ class Choice:
     bed: str
 
 
-def fields(effective: Customisation) -> list[dict[str, Any]]:
+def fields(in_force: Customisation) -> list[dict[str, Any]]:
     """The session options as form fields, from their one declaration."""
     out = []
     for name in settable():
         field = Customisation.model_fields[name]
         if per_exercise(name):
             continue  # holds, reps, left out: the exercises' steppers and boxes
-        value = getattr(effective, name)
+        value = getattr(in_force, name)
         spec: dict[str, Any] = {"name": name, "help": field.description, "value": value,
                                 "label": name.replace("_", " ").capitalize()}
         bounds = {type(m).__name__: m for m in field.metadata}
@@ -139,11 +140,10 @@ def read_choice(routine: Routine, form: Any) -> Choice:
 def session_stem(name: str, routine: Routine, choice: Choice) -> str:
     """The defaults' render keeps the routine's plain name; each customised version gets a
     name of its own, so versions never overwrite each other."""
-    plain = Customisation().over(routine.defaults)
-    effective = choice.options.over(routine.defaults)
-    if effective == plain and choice.engine == HibariOptions() and choice.bed == "none":
+    plain, chosen = effective(routine), effective(routine, choice.options)
+    if chosen == plain and choice.engine == HibariOptions() and choice.bed == "none":
         return slugify(name)
-    key = json.dumps([effective.model_dump(mode="json"), choice.engine.speed, choice.bed,
+    key = json.dumps([chosen.model_dump(mode="json"), choice.engine.speed, choice.bed,
                       *([choice.engine.voice] if choice.engine.voice != HibariOptions.voice
                         else [])],
                      sort_keys=True)
