@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cuecast.audio import read_audio
+from cuecast.audio import read_audio, resample_clip
 from cuecast.bed import LOOP_FADE_MS, file_loop
 from cuecast.errors import OptionError, RenderError
 from cuecast.ffmpeg import codec_of, ffmpeg_path
@@ -78,3 +78,17 @@ def test_what_is_not_audio_is_one_line(tmp_path: Path) -> None:
         read_audio(junk)
     with pytest.raises(OptionError, match="cannot be decoded as audio"):
         file_loop(junk)
+
+
+@pytest.mark.parametrize(("src", "hz"), [(24_000, 1000), (24_000, 9000), (22_050, 440),
+                                         (16_000, 5000)])
+def test_a_clip_is_resampled_band_limited_and_in_time(src: int, hz: int) -> None:
+    """A tone resampled to the session rate is the same tone (phase included) to within
+    1e-3, and as long as it was; nothing wraps round from its end onto its start."""
+    x = np.sin(2 * np.pi * hz * np.arange(src) / src) * np.hanning(src)
+    y = resample_clip(x, src, RATE)
+    assert len(y) == RATE
+    t = np.arange(RATE) / RATE
+    want = np.sin(2 * np.pi * hz * t) * np.interp(t, np.arange(src) / src, np.hanning(src))
+    assert np.abs(y - want).max() < 1e-3
+    assert np.abs(y[:50]).max() < 1e-3  # the start is the faded start, not the end

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from cuecast import levelling
+from cuecast.audio import CLIP_VERSION
 from cuecast.cache import ClipCache, default_cache_dir
 from cuecast.engines import Engine, speakable
 from cuecast.engines.registry import EngineOptions, HibariOptions, get_engine
@@ -33,7 +34,7 @@ class Clips:
 
     def __init__(self, engine: Engine, cache: ClipCache) -> None:
         self.engine, self.cache = engine, cache
-        self.identity = {**engine.identity(), "levelling": levelling.VERSION,
+        self.identity = {**engine.identity(), "clip": CLIP_VERSION, "levelling": levelling.VERSION,
                          "lufs": levelling.CLIP_LUFS}
         self._mem: dict[str, Levelled] = {}
         self._lock = threading.Lock()
