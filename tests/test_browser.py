@@ -108,7 +108,8 @@ def _fits_a_phone(driver: Any) -> None:
     assert width == 390 and scroll <= width, (width, scroll)
     small = driver.execute_script("""
         return Array.from(document.querySelectorAll(
-            'a.button, button, a.item, select, input:not([type=checkbox]), summary'))
+            'a.button, button, a.item, a.delete, select, input:not([type=checkbox]), ' +
+            'summary, label.chip, label.check'))
           .filter(e => e.offsetParent !== null)
           .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
           .filter(([, h]) => h < 44);""")
