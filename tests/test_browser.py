@@ -193,6 +193,23 @@ def test_customise_render_and_play_on_a_phone(site: tuple[str, Path], browser: A
     browser.save_screenshot(str(SHOTS / "5-import.png"))
 
 
+LOCK_SCREEN = """
+(() => {
+  if (!('mediaSession' in navigator)) return;
+  const session = navigator.mediaSession;
+  window.lockScreen = {handlers: {}, positions: []};
+  const handle = session.setActionHandler.bind(session);
+  session.setActionHandler = (action, handler) => {
+    window.lockScreen.handlers[action] = handler;
+    handle(action, handler);
+  };
+  const place = session.setPositionState.bind(session);
+  session.setPositionState = (state) => { window.lockScreen.positions.push(state); place(state); };
+})();
+"""
+"""Records what the page hands the lock screen (Media Session), before the page runs."""
+
+
 def _clock_s(text: str) -> int:
     """``1:05`` -> 65; ``1:02:03`` -> 3723."""
     seconds = 0
@@ -230,6 +247,8 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
 
     base, output = site
     wait = WebDriverWait(browser, WAIT_S, poll_frequency=0.1)
+    # the lock screen's buttons and position, as the page hands them to the browser
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LOCK_SCREEN})
     browser.get(f"{base}/?token={TOKEN}")
     browser.find_element(By.CSS_SELECTOR, 'a[href="/compose"]').click()
     wait.until(ec.presence_of_element_located((By.ID, "compose")))
@@ -300,6 +319,28 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
     # the last block says the finish comes next
     last = cues["blocks"][-1]
     assert _at(browser, last["start_ms"] + 1000, 0.3)[2] == "Next: the finish"
+
+    # the lock screen: 10 s seeks, chapters back and forth, its position and artwork
+    start = cues["chapters"][2]["start_ms"] + 20_000
+    _at(browser, start, 0.2)
+    lock = browser.execute_script("""
+        const audio = document.getElementById('audio'), press = window.lockScreen.handlers;
+        const at = () => Math.round(audio.currentTime * 1000);
+        const from = at();
+        press.seekforward({}); const forward = at();
+        press.seekbackward({}); press.seekbackward({}); const back = at();
+        press.nexttrack({}); const next = at();
+        press.previoustrack({}); const previous = at();
+        audio.pause();
+        const states = window.lockScreen.positions, art = navigator.mediaSession.metadata;
+        return [from, forward, back, next, previous, states[states.length - 1],
+                audio.duration, art.artwork.map((a) => a.src)];""")
+    at, forward, back, following, previous, position, seconds, artwork = lock
+    assert abs(forward - at - 10_000) <= 50 and abs(back - (at - 10_000)) <= 50
+    assert abs(following - cues["chapters"][3]["start_ms"]) <= 50
+    assert abs(previous - cues["chapters"][2]["start_ms"]) <= 50
+    assert abs(position["duration"] - seconds) < 0.01 and position["playbackRate"] == 1
+    assert any(src.endswith("/static/icon-512.png") for src in artwork)
 
     # home screen: the manifest and its icons, as the browser fetches them
     manifest, icons = browser.execute_async_script("""
