@@ -491,3 +491,28 @@ def test_the_compose_page_writes_into_your_folder_and_opens_the_routine(
             refused = c.post("/compose", data=form, headers=ORIGIN)
             assert refused.status_code == 400 and message in html.unescape(refused.text)
     assert sorted(p.name for p in mine.iterdir()) == ["neck-and-upper-back-12-minutes.yaml"]
+
+
+def test_a_saved_copy_keeps_what_was_left_out_and_the_length(
+        tmp_path: Path, cache_dir: Path, runner: CliRunner) -> None:
+    from .conftest import ROUTINES
+
+    mine = tmp_path / "mine"
+    app = create_app(Config(routines=mine, output=tmp_path / "output", cache_dir=cache_dir,
+                            token=TOKEN, library=ROUTINES))
+    routine = load_routine(ROUTINES / "upper-back-pain.yaml")
+    form = {"includes": "1", "length": "20:00", "save_as": "Upper back, twenty",
+            **{f"in{i}": "on" for i, ex in enumerate(routine.exercises)
+               if ex.name != "Knee Rolls"}}
+    with TestClient(app) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        saved = c.post("/routine/upper-back-pain/save", data=form, headers=ORIGIN)
+        assert saved.status_code == 200, saved.text
+    path = mine / "upper-back-twenty.yaml"
+    copy = load_routine(path)
+    assert "Knee Rolls" not in {ex.name for ex in copy.exercises}
+    assert len(copy.exercises) == len(routine.exercises) - 1
+    assert copy.defaults is not None and copy.defaults.length == 1200
+    script = runner.invoke(cli, ["script", str(path), "--json", "--cache-dir",
+                                 str(tmp_path / "cache")])
+    assert abs(json.loads(script.stdout)["duration_ms"] - 1_200_000) <= 1000
