@@ -4,9 +4,10 @@ Pure, like the compiler it serves: ``layout`` lays the session out for some sett
 estimate of speaking time for previews, the real clips when rendering), so the fitted
 session lasts what was asked as rendered. Reps, speech, rests and holds set one by one with
 ``--hold`` stay as they are; the other holds move together, in proportion to the routine's
-own, within a floor and a ceiling, in whole seconds (the announcement says what the timer
-does). The spoken lengths change with the holds ("45 seconds" is longer to say than "1
-minute"), so the fit is laid out again until it stops moving.
+own, within a floor and a ceiling, in steps of 5 seconds as a person would set them, one
+hold taking what is left to the second (the announcement says what the timer does). The
+spoken lengths change with the holds ("45 seconds" is longer to say than "1 minute"), so the
+fit is laid out again until it stops moving.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ FLOOR_MS: Final = 10_000
 CEILING_MS: Final = 300_000
 """Nor above this: five minutes is the longest hold the library's routines would ask for."""
 TOLERANCE_MS: Final = 1000
-"""A fitted session lasts what was asked within this (holds move in whole seconds)."""
+"""A fitted session lasts what was asked within this (holds are whole seconds)."""
 _ROUNDS: Final = 8
 """Layouts tried at most: the spoken lengths settle after two or three."""
 
@@ -97,7 +98,8 @@ def _nudged(holds: dict[str, _Hold], best: tuple[Settings, Timeline],
     """Within half a second if a hold a second longer or shorter gets there: the spread
     aims at the holds' total, and the words saying the new lengths move it a little again
     (the total shown, to the second, then reads what was asked)."""
-    for key in sorted(holds, key=lambda k: (holds[k].sides, k)):  # finest steps first
+    spare = _spare(holds)  # the hold already set to the second, then the finest steps
+    for key in sorted(holds, key=lambda k: (k != spare, holds[k].sides, k)):
         if miss(best) <= TOLERANCE_MS // 2:
             break
         for step in (1000, -1000):
@@ -145,7 +147,7 @@ def _within_reach(holds: dict[str, _Hold], budget: int, length_ms: int,
 
 
 def _spread(holds: dict[str, _Hold], budget: int) -> dict[str, int]:
-    """Hold lengths, in whole seconds, that fill ``budget`` ms of holding (each counted once
+    """Hold lengths, in 5 s steps but one, that fill ``budget`` ms of holding (each counted once
     per side) in proportion to the routine's own, each within its floor and ceiling."""
     def filled(scale: float) -> float:
         return sum(h.sides * min(max(scale * h.base_ms, h.floor_ms), h.ceiling_ms)
@@ -156,13 +158,48 @@ def _spread(holds: dict[str, _Hold], budget: int) -> dict[str, int]:
         mid = (low + high) / 2
         low, high = (mid, high) if filled(mid) < budget else (low, mid)
     exact = {k: min(max(high * h.base_ms, h.floor_ms), h.ceiling_ms) for k, h in holds.items()}
-    chosen = {k: min(max(int(v // 1000) * 1000, holds[k].floor_ms), holds[k].ceiling_ms)
-              for k, v in exact.items()}
+    # round lengths, as a person would set them (5 s steps), but for one hold that takes
+    # what is left to the second: the one held once that is longest, where a second's
+    # difference is least heard
+    spare = _spare(holds)
+    chosen = {k: _within(holds[k], round(v / ROUND_MS) * ROUND_MS) for k, v in exact.items()}
     left = budget - sum(holds[k].sides * v for k, v in chosen.items())
-    # the seconds left go where rounding took most, while each brings the total closer
-    for k in sorted(chosen, key=lambda k: (chosen[k] - exact[k], k)):
-        step = holds[k].sides * 1000
-        if left > step // 2 and chosen[k] + 1000 <= holds[k].ceiling_ms:
-            chosen[k] += 1000
-            left -= step
+    _settle(holds, exact, chosen, left, ROUND_MS, keep=spare,
+            close_enough=ROUND_MS // 2 * holds[spare].sides)
+    left = budget - sum(holds[k].sides * v for k, v in chosen.items())
+    chosen[spare] = _within(holds[spare], chosen[spare] + round(left / holds[spare].sides / 1000)
+                            * 1000)
+    left = budget - sum(holds[k].sides * v for k, v in chosen.items())
+    # what the spare could not take (it reached its floor or ceiling): the others, to the
+    # second
+    _settle(holds, exact, chosen, left, 1000, keep=spare, close_enough=0)
     return chosen
+
+
+def _settle(holds: dict[str, _Hold], exact: dict[str, float], chosen: dict[str, int],
+            left: int, step: int, *, keep: str, close_enough: int) -> None:
+    """Move holds (not ``keep``) by ``step`` where rounding took them furthest from their
+    exact length, while each move brings ``left`` (ms still to fill) closer to nothing, until
+    it is within ``close_enough``."""
+    for k in sorted(chosen, key=lambda k: (-abs(exact[k] - chosen[k]), k)):
+        if abs(left) <= close_enough:
+            return
+        change = step if left > 0 else -step
+        moved = _within(holds[k], chosen[k] + change)
+        if k != keep and moved != chosen[k] and abs(left - (moved - chosen[k])
+                                                       * holds[k].sides) < abs(left):
+            left -= (moved - chosen[k]) * holds[k].sides
+            chosen[k] = moved
+
+
+ROUND_MS: Final = 5000
+"""Fitted holds move in steps of 5 s ("45 seconds", "1 minute 5 seconds"), but for one."""
+
+
+def _spare(holds: dict[str, _Hold]) -> str:
+    """The hold that takes the remainder to the second."""
+    return min(holds, key=lambda k: (holds[k].sides, -holds[k].base_ms, k))
+
+
+def _within(hold: _Hold, ms: int) -> int:
+    return min(max(ms, hold.floor_ms), hold.ceiling_ms)
