@@ -40,7 +40,8 @@ def test_a_form_is_read_as_the_command_line_reads_options(
     ({"rest": "abc"}, "--rest: must be a number, not 'abc'"),  # the options' own (test_options)
     ({"speed": "3"}, "--speed must be between 0.5 and 2, not 3"),
     ({"speed": "fast"}, "--speed: must be a number, not 'fast'"),
-    ({"voice": "alloy"}, "--voice: choose one of heart, emma, fenrir, fable, kore, not 'alloy'"),
+    ({"voice": "alloy"},  # the command line's words: `render --voice alloy`
+     "--voice must be one of heart, emma, fenrir, fable, kore for --engine hibari, not 'alloy'"),
     ({"bed": "rain"}, "--bed: choose one of none, noise here, not 'rain'"),
     ({"ex0": "-3"}, "--hold 'Reach Up=-3': seconds must be above 0 and at most 1800"),
     ({"ex3": "2.5"}, "--reps 'Knee Lifts=2.5': reps must be a whole number from 1 to 500"),

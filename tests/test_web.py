@@ -100,8 +100,8 @@ def test_the_voices_offered_say_which_download_on_first_use(client: TestClient) 
                 "</option>") in page
     bad = client.post("/routine/test-session/render", data={"voice": "alloy"}, headers=ORIGIN)
     assert bad.status_code == 400
-    assert "--voice: choose one of heart, emma, fenrir, fable, kore, not &#39;alloy&#39;" in \
-        bad.text
+    assert ("--voice must be one of heart, emma, fenrir, fable, kore for --engine hibari, "
+            "not &#39;alloy&#39;") in bad.text
 
 
 def test_preview_is_the_compilers(client: TestClient, runner: CliRunner,

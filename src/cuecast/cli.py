@@ -12,22 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, get_args
 
 import typer
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
 from cuecast import __version__
-from cuecast.errors import CuecastError, OptionError, RoutineError
+from cuecast.errors import CuecastError, RoutineError
 from cuecast.options import (
     Customisation,
     ListenOptions,
     RenderOptions,
     VoiceOptions,
     customisation,
-    explain,
     flag,
     paired,
     pairs,
     per_exercise,
+    read,
     settable,
 )
 from cuecast.routine import AREAS, POSITIONS
@@ -165,16 +165,9 @@ def _engine(**given: Any) -> Any:
 
 
 def _given(model: type[BaseModel]) -> Callable[..., Any]:
-    """What the user gave of ``model``'s options (None = not given: the model's default);
-    a bad value is the one-line message naming its flag."""
-    def convert(**given: Any) -> Any:
-        try:
-            return model(**{k: v for k, v in given.items() if v is not None})
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise OptionError(f"{flag(str(err['loc'][0]))}: {explain(err)}") from None
-
-    return convert
+    """What the user gave of ``model``'s options, read as :func:`cuecast.options.read` reads
+    them (a bad value: the one-line message naming its flag)."""
+    return lambda **given: read(model, given)
 
 
 def writing(command: Callable[..., None]) -> Callable[..., None]:

@@ -9,7 +9,7 @@ the routine schema, the web form and the validation all come from the field.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Final, Literal, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -271,9 +271,19 @@ def choices(name: str) -> tuple[str, ...]:
 def customisation(given: Mapping[str, Any]) -> Customisation:
     """Validate what the user gave (``None`` = not given). Raises OptionError naming the
     flag of the first bad value, in the same words on the command line and the page."""
+    return read(Customisation, given)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read(model: type[Model], given: Mapping[str, Any]) -> Model:
+    """Options of ``model`` from what the user gave (``None`` = not given: the model's
+    default). Raises OptionError naming the flag of the first bad value, in the same words
+    on the command line and the page."""
     values = {k: v for k, v in given.items() if v is not None}
     try:
-        return Customisation.model_validate(values)
+        return model.model_validate(values)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "?"

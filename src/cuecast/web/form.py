@@ -15,10 +15,12 @@ from cuecast.errors import OptionError
 from cuecast.files import slugify
 from cuecast.options import (
     Customisation,
+    VoiceOptions,
     choices,
     customisation,
     exercise_value,
     per_exercise,
+    read,
     settable,
 )
 from cuecast.routine import Exercise, Routine
@@ -122,15 +124,11 @@ def read_choice(routine: Routine, form: Any) -> Choice:
             changed[kind][ex.name] = exercise_value(kind, ex.name, value)
     given.update(hold=changed["hold"], reps=changed["reps"], skip=tuple(skip))
     options = customisation(given)
-    speed_text = str(form.get("speed") or HibariOptions.speed)
-    try:
-        speed = float(speed_text)
-    except ValueError:
-        raise OptionError(f"--speed: must be a number, not '{speed_text}'") from None
-    voice = str(form.get("voice") or HibariOptions.voice)
-    if voice not in voices():
-        raise OptionError(f"--voice: choose one of {', '.join(voices())}, not '{voice}'")
-    engine = HibariOptions(voice=voice, speed=speed)  # its range checked there, as for the CLI
+    # the page speaks with hibari: its voice and speed read and checked as the CLI's are
+    spoken = read(VoiceOptions, {k: str(form.get(k)).strip() for k in ("voice", "speed")
+                                 if str(form.get(k) or "").strip()})
+    engine = HibariOptions(**spoken.model_dump(include={"voice", "speed"},
+                                               exclude_none=True))  # its checks: the CLI's
     bed = str(form.get("bed") or "none")
     if bed not in BEDS:
         raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'")
