@@ -9,6 +9,8 @@ import re
 import stat
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import feedparser
@@ -23,7 +25,7 @@ from cuecast.web.access import COOKIE, feed_key, load_token
 from cuecast.web.app import MAX_UPLOAD, Config, create_app
 from cuecast.web.jobs import QueueFull, RenderQueue
 
-from .conftest import ORIGIN, TOKEN
+from .conftest import ORIGIN, ROUTINES, TOKEN
 from .snippets import ROUTINE
 
 ROUTES = [("GET", "/"), ("GET", "/routine/test-session"), ("GET", "/api/preview/test-session"),
@@ -381,18 +383,23 @@ def test_library_offers_the_feed_address_with_its_key(client: TestClient) -> Non
     assert client.get(html.unescape(found.group(1))).status_code == 200
 
 
-def test_the_library_is_listed_beside_your_routines_and_copies_are_saved_in_yours(
-        tmp_path: Path, cache_dir: Path) -> None:
-    from .conftest import ROUTINES
-
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    (mine / "my-own.yaml").write_text(ROUTINE, encoding="utf-8")
-    before = sorted(p.name for p in ROUTINES.iterdir())
+@contextmanager
+def _companion(mine: Path, tmp_path: Path, cache_dir: Path) -> Iterator[TestClient]:
+    """The companion over the library cuecast comes with, ``mine`` beside it, key given."""
     app = create_app(Config(routines=mine, output=tmp_path / "output", cache_dir=cache_dir,
                             token=TOKEN, library=ROUTINES))
     with TestClient(app) as c:
         c.cookies.set(COOKIE, TOKEN)
+        yield c
+
+
+def test_the_library_is_listed_beside_your_routines_and_copies_are_saved_in_yours(
+        tmp_path: Path, cache_dir: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "my-own.yaml").write_text(ROUTINE, encoding="utf-8")
+    before = sorted(p.name for p in ROUTINES.iterdir())
+    with _companion(mine, tmp_path, cache_dir) as c:
         listed = c.get("/").text
         assert "Hamstrings, Quads and Calves" in listed and "/routine/my-own" in listed
         r = c.post("/routine/upper-back-pain/save", data={"save_as": "My Upper Back"},
@@ -466,13 +473,8 @@ def test_a_session_is_deleted_after_a_confirm_with_everything_beside_it(
 
 def test_the_compose_page_writes_into_your_folder_and_opens_the_routine(
         tmp_path: Path, cache_dir: Path) -> None:
-    from .conftest import ROUTINES
-
     mine = tmp_path / "mine"
-    app = create_app(Config(routines=mine, output=tmp_path / "output", cache_dir=cache_dir,
-                            token=TOKEN, library=ROUTINES))
-    with TestClient(app) as c:
-        c.cookies.set(COOKIE, TOKEN)
+    with _companion(mine, tmp_path, cache_dir) as c:
         page = c.get("/compose").text
         assert 'value="upper-back"' in page and 'value="all-fours"' in page
         made = c.post("/compose", data={"focus": ["neck", "upper-back"], "minutes": "12"},
@@ -495,17 +497,12 @@ def test_the_compose_page_writes_into_your_folder_and_opens_the_routine(
 
 def test_a_saved_copy_keeps_what_was_left_out_and_the_length(
         tmp_path: Path, cache_dir: Path, runner: CliRunner) -> None:
-    from .conftest import ROUTINES
-
     mine = tmp_path / "mine"
-    app = create_app(Config(routines=mine, output=tmp_path / "output", cache_dir=cache_dir,
-                            token=TOKEN, library=ROUTINES))
     routine = load_routine(ROUTINES / "upper-back-pain.yaml")
     form = {"includes": "1", "length": "20:00", "save_as": "Upper back, twenty",
             **{f"in{i}": "on" for i, ex in enumerate(routine.exercises)
                if ex.name != "Knee Rolls"}}
-    with TestClient(app) as c:
-        c.cookies.set(COOKIE, TOKEN)
+    with _companion(mine, tmp_path, cache_dir) as c:
         saved = c.post("/routine/upper-back-pain/save", data=form, headers=ORIGIN)
         assert saved.status_code == 200, saved.text
     path = mine / "upper-back-twenty.yaml"

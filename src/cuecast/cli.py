@@ -95,7 +95,7 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
         return inspect.Parameter(name, KEYWORD, default=None,
                                  annotation=Annotated[Optional[bool], info])  # noqa: UP045
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    if name in Customisation.model_fields and per_exercise(name):  # NAME=VALUE, or a NAME
+    if per_exercise(name):  # NAME=VALUE, or a NAME
         info = typer.Option(flag(name), metavar=str(extra.get("metavar", "VALUE")), help=help_,
                             show_default=False)
         return inspect.Parameter(name, KEYWORD, default=[], annotation=Annotated[list[str], info])
@@ -360,12 +360,12 @@ def compose(
 
     try:
         request = read_request(focus=focus, length=length, positions=position, seed=seed)
-        composed = write_composed(request=request, output=output, force=force)
+        composed, written = write_composed(request=request, output=output, force=force)
     except CuecastError as exc:
         raise _fail(exc) from None
     r = composed.routine
-    typer.echo(f"Wrote {composed.written}: {r.title} ({len(r.exercises)} exercises); "
-               f"render it with: cuecast render {composed.written}")
+    typer.echo(f"Wrote {written}: {r.title} ({len(r.exercises)} exercises); "
+               f"render it with: cuecast render {written}")
 
 
 @app.command("list")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from cuecast import phrases
-from cuecast.fitting import fit_length
+from cuecast.fitting import Fitted, fit_length
 from cuecast.narration import fit_text
 from cuecast.placement import Wish, place
 from cuecast.routine import Exercise, Routine
@@ -89,22 +89,22 @@ def estimate_ms(text: str) -> int:
 def compile_session(routine: Routine, settings: Settings, duration: Durations) -> Timeline:
     """Lay out the whole session without the exercises left out, fitted to
     ``settings.length_ms`` if it is set (raises OptionError when it cannot be)."""
-    routine = settings.kept(routine)
     if settings.length_ms is None:
-        return _compile(routine, settings, duration)
-    return fit_length(routine, settings, lambda s: _compile(routine, s, duration),
-                      length_ms=settings.length_ms).timeline
+        return _compile(settings.kept(routine), settings, duration)
+    return _fit(routine, settings, settings.length_ms, duration).timeline
 
 
 def fitted(routine: Routine, settings: Settings, duration: Durations) -> Settings:
     """``settings`` with the holds a fit to its length chose set one by one (unchanged when
-    there is no length to fit): what a render synthesizes ahead, and what a saved copy of
-    a customised routine keeps."""
+    there is no length to fit): what a render synthesizes ahead."""
     if settings.length_ms is None:
         return settings
-    routine = settings.kept(routine)
-    return fit_length(routine, settings, lambda s: _compile(routine, s, duration),
-                      length_ms=settings.length_ms).settings
+    return _fit(routine, settings, settings.length_ms, duration).settings
+
+
+def _fit(routine: Routine, settings: Settings, length_ms: int, duration: Durations) -> Fitted:
+    kept = settings.kept(routine)
+    return fit_length(kept, settings, lambda s: _compile(kept, s, duration), length_ms=length_ms)
 
 
 def _compile(routine: Routine, settings: Settings, duration: Durations) -> Timeline:

@@ -21,13 +21,13 @@ from typing import Any, Final
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.errors import OptionError, RoutineError
 from cuecast.files import atomic, slugify
-from cuecast.fitting import fit_length
+from cuecast.fitting import TOLERANCE_MS, fit_length
 from cuecast.library import library_folder, routine_files, routine_named
 from cuecast.loader import load_routine, parse_routine
 from cuecast.routine import AREAS, POSITIONS, Area, Exercise, Position, Routine, name_key
 from cuecast.settings import resolve_settings
 from cuecast.timeline import clock
-from cuecast.timing import make_timing, parse_length
+from cuecast.timing import parse_length
 
 HOLD_RANGE_MS: Final = (20_000, 90_000)
 """A composed session's holds: long enough to stretch, short enough to stay with."""
@@ -56,8 +56,6 @@ class Composed:
     ``defaults:`` (a render fits the holds again with the real voice)."""
     sources: tuple[str, ...]
     """The library files its exercises come from."""
-    written: Path | None = None
-    """Where it was written, once it is."""
 
 
 def compose(*, library: Sequence[Path], request: Request) -> Composed:
@@ -74,15 +72,15 @@ def compose(*, library: Sequence[Path], request: Request) -> Composed:
     for pick in ranked:
         chosen.append(pick)
         routine = _routine(chosen, request)
-        if _longest_ms(routine) < request.length_ms - 1000:
+        if _lasts_ms(routine, HOLD_RANGE_MS[1]) < request.length_ms - TOLERANCE_MS:
             continue  # not enough yet, even at the longest holds: take the next one too
-        if _shortest_ms(routine) > request.length_ms + 1000:
+        if _lasts_ms(routine, HOLD_RANGE_MS[0]) > request.length_ms + TOLERANCE_MS:
             chosen.pop()  # this one does not fit in: try the next
             continue
         fits = _fits(routine, request.length_ms)
         if fits is not None:
             return Composed(fits, tuple(dict.fromkeys(source for _, source in chosen)))
-    longest = _longest_ms(_routine(chosen, request)) if chosen else 0
+    longest = _lasts_ms(_routine(chosen, request), HOLD_RANGE_MS[1]) if chosen else 0
     raise OptionError(f"--length {clock(request.length_ms, tenths=False)}: the library's "
                       f"exercises for {_areas(request.focus)} fill at most "
                       f"{clock(longest, tenths=False)} with holds up to "
@@ -181,30 +179,17 @@ def _fits(routine: Routine, length_ms: int) -> Routine | None:
                             ceiling_ms=HOLD_RANGE_MS[1])
     except OptionError:
         return None
-    if abs(fitted.timeline.duration_ms - length_ms) > 1000:
+    if abs(fitted.timeline.duration_ms - length_ms) > TOLERANCE_MS:
         return None
-    exercises = []
-    for ex in routine.exercises:
-        hold = fitted.settings.hold_ms(ex)
-        timing = ex.timing if hold is None else make_timing(hold_ms=hold,
-                                                            per_side=ex.timing.per_side)
-        exercises.append(ex.model_copy(update={"timing": timing}))
-    return routine.model_copy(update={"exercises": tuple(exercises)})
+    return fitted.settings.as_written(routine)
 
 
-def _bound_ms(routine: Routine, hold_ms: int) -> int:
+def _lasts_ms(routine: Routine, hold_ms: int) -> int:
+    """How long ``routine`` lasts with every timed hold at ``hold_ms``."""
     holds = {name_key(ex.name): hold_ms for ex in routine.exercises
              if ex.timing.hold_ms is not None}
     settings = dataclasses.replace(resolve_settings(routine), length_ms=None, holds=holds)
     return compile_session(routine, settings, estimate_ms).duration_ms
-
-
-def _shortest_ms(routine: Routine) -> int:
-    return _bound_ms(routine, HOLD_RANGE_MS[0])
-
-
-def _longest_ms(routine: Routine) -> int:
-    return _bound_ms(routine, HOLD_RANGE_MS[1])
 
 
 def _areas(areas: Sequence[str]) -> str:
@@ -224,9 +209,7 @@ def to_yaml(composed: Composed) -> str:
 
     data: dict[str, Any] = composed.routine.model_dump(mode="json", exclude_none=True)
     # the length as a person writes it ("15:00"), the one default a composed routine sets
-    data["defaults"] = {"length": clock(composed.routine.defaults.length * 1000, tenths=False)
-                        } if composed.routine.defaults and composed.routine.defaults.length \
-        else {}
+    data["defaults"] = {"length": clock(data["defaults"]["length"] * 1000, tenths=False)}
     for ex in data["exercises"]:
         for name, value in list(ex.items()):
             if value in ((), [], None) or (name == "first_side" and value == "right"):
@@ -237,11 +220,12 @@ def to_yaml(composed: Composed) -> str:
 
 
 def write_composed(*, request: Request, output: Path | None = None, force: bool = False,
-                   folder: Path = Path("routines"), library: Path | None = None) -> Composed:
+                   folder: Path = Path("routines"), library: Path | None = None
+                   ) -> tuple[Composed, Path]:
     """Compose from the library (``library``: its folder, default the one cuecast comes
     with) and write the routine to ``output`` (default ``folder/<title>.yaml``), checked as
-    ``cuecast check`` would. Raises OptionError for a file in the way or a wish the library
-    cannot fill."""
+    ``cuecast check`` would; returns it and where it is. Raises OptionError for a file in
+    the way or a wish the library cannot fill."""
     files = list(routine_files(library or library_folder()).values())
     composed = compose(library=files, request=request)
     target = output or folder / f"{slugify(composed.routine.title)}.yaml"
@@ -250,11 +234,12 @@ def write_composed(*, request: Request, output: Path | None = None, force: bool 
     existing = routine_named(target)
     body = to_yaml(composed)
     if existing is not None and existing.read_text(encoding="utf-8") == body:
-        return dataclasses.replace(composed, written=existing)  # composed before, the same
+        return composed, existing  # composed before, the same
     if existing is not None and not force:
         raise OptionError(f"{existing} exists; pass --force to replace it")
     parse_routine(body.encode(), str(target))  # what is written must pass 'cuecast check'
     target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic(existing or target) as tmp:
+    target = existing or target
+    with atomic(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
-    return dataclasses.replace(composed, written=existing or target)
+    return composed, target

@@ -27,6 +27,8 @@ FLOOR_MS: Final = 10_000
 """No fitted hold (per side, where per side) goes below this: shorter is not a stretch."""
 CEILING_MS: Final = 300_000
 """Nor above this: five minutes is the longest hold the library's routines would ask for."""
+ROUND_MS: Final = 5000
+"""Fitted holds move in steps of 5 s ("45 seconds", "1 minute 5 seconds"), but for one."""
 TOLERANCE_MS: Final = 1000
 """A fitted session lasts what was asked within this (holds are whole seconds)."""
 _ROUNDS: Final = 8
@@ -149,34 +151,34 @@ def _within_reach(holds: dict[str, _Hold], budget: int, length_ms: int,
 def _spread(holds: dict[str, _Hold], budget: int) -> dict[str, int]:
     """Hold lengths, in 5 s steps but one, that fill ``budget`` ms of holding (each counted once
     per side) in proportion to the routine's own, each within its floor and ceiling."""
-    def filled(scale: float) -> float:
-        return sum(h.sides * min(max(scale * h.base_ms, h.floor_ms), h.ceiling_ms)
-                   for h in holds.values())
+    def scaled(scale: float) -> dict[str, int]:
+        return {k: _within(h, scale * h.base_ms) for k, h in holds.items()}
+
+    def left(lengths: dict[str, int]) -> int:
+        """What is still to fill with these lengths (negative: too much)."""
+        return budget - sum(holds[k].sides * v for k, v in lengths.items())
 
     low, high = 0.0, max(h.ceiling_ms / h.base_ms for h in holds.values())
-    for _ in range(60):  # bisection: filled() is monotonic, and cheap
+    for _ in range(60):  # bisection: left() is monotonic in the scale, and cheap
         mid = (low + high) / 2
-        low, high = (mid, high) if filled(mid) < budget else (low, mid)
-    exact = {k: min(max(high * h.base_ms, h.floor_ms), h.ceiling_ms) for k, h in holds.items()}
+        low, high = (mid, high) if left(scaled(mid)) > 0 else (low, mid)
+    exact = scaled(high)
     # round lengths, as a person would set them (5 s steps), but for one hold that takes
     # what is left to the second: the one held once that is longest, where a second's
     # difference is least heard
     spare = _spare(holds)
     chosen = {k: _within(holds[k], round(v / ROUND_MS) * ROUND_MS) for k, v in exact.items()}
-    left = budget - sum(holds[k].sides * v for k, v in chosen.items())
-    _settle(holds, exact, chosen, left, ROUND_MS, keep=spare,
+    _settle(holds, exact, chosen, left(chosen), ROUND_MS, keep=spare,
             close_enough=ROUND_MS // 2 * holds[spare].sides)
-    left = budget - sum(holds[k].sides * v for k, v in chosen.items())
-    chosen[spare] = _within(holds[spare], chosen[spare] + round(left / holds[spare].sides / 1000)
-                            * 1000)
-    left = budget - sum(holds[k].sides * v for k, v in chosen.items())
+    chosen[spare] = _within(holds[spare], chosen[spare]
+                            + round(left(chosen) / holds[spare].sides / 1000) * 1000)
     # what the spare could not take (it reached its floor or ceiling): the others, to the
     # second
-    _settle(holds, exact, chosen, left, 1000, keep=spare, close_enough=0)
+    _settle(holds, exact, chosen, left(chosen), 1000, keep=spare, close_enough=0)
     return chosen
 
 
-def _settle(holds: dict[str, _Hold], exact: dict[str, float], chosen: dict[str, int],
+def _settle(holds: dict[str, _Hold], exact: dict[str, int], chosen: dict[str, int],
             left: int, step: int, *, keep: str, close_enough: int) -> None:
     """Move holds (not ``keep``) by ``step`` where rounding took them furthest from their
     exact length, while each move brings ``left`` (ms still to fill) closer to nothing, until
@@ -192,14 +194,11 @@ def _settle(holds: dict[str, _Hold], exact: dict[str, float], chosen: dict[str, 
             chosen[k] = moved
 
 
-ROUND_MS: Final = 5000
-"""Fitted holds move in steps of 5 s ("45 seconds", "1 minute 5 seconds"), but for one."""
-
-
 def _spare(holds: dict[str, _Hold]) -> str:
     """The hold that takes the remainder to the second."""
     return min(holds, key=lambda k: (holds[k].sides, -holds[k].base_ms, k))
 
 
-def _within(hold: _Hold, ms: int) -> int:
-    return min(max(ms, hold.floor_ms), hold.ceiling_ms)
+def _within(hold: _Hold, ms: float) -> int:
+    """``ms`` held to the hold's floor and ceiling."""
+    return round(min(max(ms, hold.floor_ms), hold.ceiling_ms))

@@ -13,7 +13,6 @@ from cuecast.importer import parse_article, to_yaml
 from cuecast.loader import load_routine, parse_routine
 from cuecast.options import Customisation, SessionOptions
 from cuecast.settings import effective, resolve_settings
-from cuecast.timing import make_timing
 
 MAX_ARTICLE_BYTES = 2_000_000
 
@@ -149,18 +148,11 @@ def save_customised(*, path: Path, options: Customisation, name: str,
     existing = routine_named(target)
     if existing is not None:
         raise OptionError(f"{existing.name} exists already; choose another name")
-    data = routine.model_dump(mode="json", exclude_none=True, exclude={"defaults"})
+    data = settings.as_written(routine).model_dump(mode="json", exclude_none=True,
+                                                   exclude={"defaults"})
     data["title"] = title
     if target.parent.resolve() != path.parent.resolve():
         data.pop("cover", None)  # the picture stays beside the routine it belongs to
-    kept = []
-    for ex, out in zip(routine.exercises, data["exercises"]):
-        if ex in settings.kept(routine).exercises:
-            hold, reps = settings.hold_ms(ex), settings.rep_count(ex)
-            out["timing"] = make_timing(hold_ms=hold, reps=reps if hold is None else None,
-                                        per_side=ex.timing.per_side).describe()
-            kept.append(out)
-    data["exercises"] = kept
     in_force = effective(routine, options)
     data["defaults"] = in_force.model_dump(mode="json", include=set(SessionOptions.model_fields)
                                             - {"scale"})  # the scale is in the timings now

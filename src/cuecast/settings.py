@@ -13,7 +13,7 @@ from cuecast.options import ChimeStyle, Customisation, SessionOptions, Verbosity
 from cuecast.phrases import CuePhrases
 from cuecast.routine import Exercise, Routine, name_key
 from cuecast.timeline import clock
-from cuecast.timing import parse_breath
+from cuecast.timing import make_timing, parse_breath
 
 DEFAULTS: Final = SessionOptions()
 """The built-in settings, as declared in :mod:`cuecast.options`."""
@@ -88,6 +88,15 @@ class Settings:
             return routine
         return routine.model_copy(update={"exercises": tuple(
             ex for ex in routine.exercises if name_key(ex.name) not in self.skipped)})
+
+    def as_written(self, routine: Routine) -> Routine:
+        """``routine`` as these settings have it: without the exercises left out, each
+        timing the customised hold or rep count (what a saved or composed copy keeps)."""
+        kept = self.kept(routine)
+        return kept.model_copy(update={"exercises": tuple(
+            ex.model_copy(update={"timing": make_timing(
+                hold_ms=self.hold_ms(ex), reps=self.rep_count(ex),
+                per_side=ex.timing.per_side)}) for ex in kept.exercises)})
 
     def hold_ms(self, exercise: Exercise) -> int | None:
         """The customised hold length of a timed exercise (None for reps)."""
@@ -184,11 +193,11 @@ def changes(routine: Routine, options: Customisation | None) -> str:
         return ""
     given = resolve_settings(routine, options)
     words = []
-    for ex in routine.exercises:
+    for ex in given.kept(routine).exercises:
         key = name_key(ex.name)
-        if key in given.holds and key not in given.skipped:
+        if key in given.holds:
             words.append(f"{ex.name} {given.holds[key] / 1000:g} s")
-        elif key in given.reps and key not in given.skipped:
+        elif key in given.reps:
             words.append(f"{ex.name} {given.reps[key]} reps")
     in_force, written = effective(routine, options), effective(routine)
     for name in SessionOptions.model_fields:

@@ -126,6 +126,12 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
         except RoutineError as exc:
             raise HTTPException(422, str(exc.problems[0])) from None
 
+    def session_at(stem: str) -> Session:
+        session = find_session(config.output, stem)
+        if session is None:
+            raise HTTPException(404, "No such session in the output folder.")
+        return session
+
     def lengths(engine: HibariOptions) -> Lengths:
         """The lengths of the clips already made with this voice: the total shown is the
         render's wherever the clips exist."""
@@ -252,9 +258,9 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
             if not minutes.isascii() or not minutes.isdigit():
                 raise OptionError(f"Minutes: a whole number, not '{minutes}'")
             request_ = read_request(focus=focus, length=f"{minutes}m", positions=positions)
-            composed = write_composed(request=request_, folder=config.routines,
-                                      library=config.library)
-            return f"/routine/{quote(composed.written.stem if composed.written else '')}"
+            written = write_composed(request=request_, folder=config.routines,
+                                     library=config.library)[1]
+            return f"/routine/{quote(written.stem)}"
 
         try:
             location = await run_in_threadpool(run)
@@ -265,10 +271,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     @app.get("/session/{stem}/delete", response_class=HTMLResponse)
     def delete_page(request: Request, stem: str) -> HTMLResponse:
-        session = find_session(config.output, stem)
-        if session is None:
-            raise HTTPException(404, "No such session in the output folder.")
-        return page(request, "delete.html", session=session)
+        return page(request, "delete.html", session=session_at(stem))
 
     @app.post("/session/{stem}/delete")
     def delete(stem: str) -> Response:
@@ -295,9 +298,7 @@ def create_app(config: Config, *, queue: RenderQueue | None = None) -> FastAPI:
 
     @app.get("/session/{stem}", response_class=HTMLResponse)
     def player(request: Request, stem: str) -> HTMLResponse:
-        session = find_session(config.output, stem)
-        if session is None:
-            raise HTTPException(404, "No such session in the output folder.")
+        session = session_at(stem)
         timeline = session.cues().timeline
         chapters = [asdict(c) for c in timeline.chapters]
         return page(request, "player.html", session=session, chapters=chapters,
