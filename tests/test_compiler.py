@@ -43,6 +43,7 @@ SETTINGS = {
     "scaled": Settings(scale=1.5, rest_ms=0, changeover_ms=0, tempo_ms=3000),
     "brief": Settings(verbosity="brief", countdown=False, inhale_ms=3000, exhale_ms=3000),
     "override": Settings(holds={"neckroll": 7000}, reps={"catcow": 9}),
+    "sets": Settings(sets={"neckroll": 3, "catcow": 2}, slack_ms=4321),
 }
 
 
@@ -78,11 +79,19 @@ def _check_invariants(routine: Routine, settings: Settings, tl: Timeline) -> Non
         assert all(e.side == hold.side for e in inside)
     for ex in routine.exercises:
         blocks = [h for h in tl.blocks if h.exercise == ex.name]
-        assert len(blocks) == (2 if ex.timing.per_side else 1)
-        if ex.timing.per_side:
-            assert blocks[0].end_ms - blocks[0].start_ms == blocks[1].end_ms - blocks[1].start_ms
-            assert {blocks[0].side, blocks[1].side} == {"left", "right"}
-            assert blocks[0].side == ex.first_side
+        sets = settings.set_count(ex)
+        assert len(blocks) == (2 if ex.timing.per_side else 1) * sets
+        if ex.timing.per_side:  # every set both sides, the first side first
+            for first, second in zip(blocks[::2], blocks[1::2]):
+                assert first.end_ms - first.start_ms == second.end_ms - second.start_ms
+                assert {first.side, second.side} == {"left", "right"}
+                assert first.side == ex.first_side
+        # each set after the first is announced in the rest before it
+        announced = [e for e in speech if e.cue == "set" and e.exercise == ex.name]
+        assert len(announced) == sets - 1
+        step = 2 if ex.timing.per_side else 1
+        for said, block in zip(announced, blocks[step::step]):
+            assert blocks[0].start_ms < said.end_ms <= block.start_ms
 
 
 @pytest.mark.parametrize("speed", DURATIONS)

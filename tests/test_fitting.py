@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 from cuecast.cli import app
 from cuecast.compiler import compile_session, estimate_ms, fitted
 from cuecast.errors import OptionError
-from cuecast.fitting import CEILING_MS, FLOOR_MS, ROUND_MS, TOLERANCE_MS
+from cuecast.fitting import FLOOR_MS, ROUND_MS, TOLERANCE_MS
 from cuecast.loader import load_routine, parse_routine
 from cuecast.narration import DURATION
 from cuecast.options import customisation
-from cuecast.routine import Routine, name_key
+from cuecast.routine import MAX_SETS, Routine, name_key
 from cuecast.settings import Settings, resolve_settings
 from cuecast.timeline import Timeline
 from cuecast.timing import parse_length
@@ -61,11 +61,14 @@ def test_a_fitted_session_lasts_the_length_asked(routine: str, minutes: int,
     for ex in r.exercises:
         if ex.timing.reps is not None:  # reps are never fitted
             assert settings.rep_count(ex) == ex.timing.reps
-        else:
+        else:  # as a coach sets them: round, never over the ceiling, sets beyond it
             hold = settings.hold_ms(ex)
-            assert hold is not None and hold % 1000 == 0
+            assert hold is not None and hold % ROUND_MS == 0, (ex.name, hold)
             assert min(FLOOR_MS, ex.timing.hold_ms or 0) <= hold
-            assert hold <= max(CEILING_MS, ex.timing.hold_ms or 0)
+            assert hold <= max(ex.ceiling_ms(), ex.timing.hold_ms or 0)
+            assert 1 <= settings.set_count(ex) <= MAX_SETS
+            sets = [b for b in timeline.blocks if b.exercise == ex.name]
+            assert len(sets) == settings.set_count(ex) * (2 if ex.timing.per_side else 1)
     # the announced lengths follow the fitted holds: the words never contradict the timer
     held = {b.exercise: b.end_ms - b.start_ms for b in timeline.blocks if b.reps is None}
     for event in timeline.events:
@@ -80,10 +83,13 @@ def test_the_holds_keep_their_proportions() -> None:
     settings, _ = _fit(r, estimate_ms, length="30m")
     by_name = {ex.name: settings.hold_ms(ex) for ex in r.exercises}
     cat_cow, double_v = by_name["Cat-Cow"], by_name["Double V"]
-    assert cat_cow is not None and double_v is not None and cat_cow > 60_000
-    assert abs(cat_cow - 2 * double_v) <= 2 * ROUND_MS  # 5 s steps; one hold the remainder
+    assert cat_cow is not None and double_v is not None
+    # each hold's whole time (over its sets) keeps the routine's proportion, in 5 s steps
+    total = {ex.name: settings.hold_ms(ex) * settings.set_count(ex)  # type: ignore[operator]
+             for ex in r.exercises if ex.timing.hold_ms is not None}
+    assert abs(total["Cat-Cow"] - 2 * total["Double V"]) <= 4 * ROUND_MS
     fitted_holds = [h for ex in r.exercises if (h := settings.hold_ms(ex)) is not None]
-    assert sum(h % ROUND_MS != 0 for h in set(fitted_holds)) <= 1  # as a person sets them
+    assert all(h % ROUND_MS == 0 for h in fitted_holds)  # as a person sets them
 
 
 def test_holds_set_one_by_one_are_kept() -> None:
@@ -97,7 +103,7 @@ def test_holds_set_one_by_one_are_kept() -> None:
 
 @pytest.mark.parametrize(("length", "words"), [
     ("2m", "lasts at least"),
-    ("2:59:00", "lasts at most"),
+    ("1:30:00", "lasts at most"),
 ])
 def test_out_of_reach_says_the_shortest_or_longest_length(length: str, words: str) -> None:
     r = load_routine(UPPER_BACK)
@@ -106,9 +112,12 @@ def test_out_of_reach_says_the_shortest_or_longest_length(length: str, words: st
     # the length it names is the routine laid out at the floors (or ceilings)
     named = re.search(r"(\d+:)?\d\d:\d\d \(", str(caught.value))
     assert named is not None
-    extreme = FLOOR_MS if "least" in words else CEILING_MS
-    holds = {name_key(e.name): extreme for e in r.exercises if e.timing.hold_ms is not None}
-    laid = compile_session(r, Settings(**{**_plain(r), "holds": holds}), estimate_ms)
+    timed = [e for e in r.exercises if e.timing.hold_ms is not None]
+    shortest = "least" in words
+    holds = {name_key(e.name): FLOOR_MS if shortest else e.ceiling_ms() for e in timed}
+    sets = {name_key(e.name): 1 if shortest else MAX_SETS for e in timed}
+    laid = compile_session(r, Settings(**{**_plain(r), "holds": holds, "sets": sets}),
+                           estimate_ms)
     parts = [int(p) for p in named.group(0)[:-2].split(":")]
     seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
     assert seconds == (laid.duration_ms + 500) // 1000  # to the nearest second

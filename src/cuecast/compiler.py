@@ -57,12 +57,16 @@ WARNING_FROM_MS: Final = 20_000
 HALFWAY_FROM_MS: Final = 40_000
 """Holds at least this long get "Halfway"."""
 
+SET_REST_MIN_MS: Final = 5000
+"""The shortest rest between two sets, whatever the session's rest: time to come out of the
+stretch and back into it."""
+
 COUNTDOWN_MS: Final = 3000
 """The countdown's span: "Three." starts this long before the release."""
 
 OWN_WORDS: Final[frozenset[Cue]] = frozenset({
     "announce", "timing", "begin", "halfway", "warning", "countdown", "count", "release",
-    "switch", "next"})
+    "switch", "next", "set"})
 """The cue kinds said in the compiler's own words in every session (an announcement's or a
 rest's exercise name aside), not the routine's text: what the listening check holds to be
 understood on any voice. The others carry the routine's words (its title, purpose, steps,
@@ -170,16 +174,20 @@ class _Layout:
         intro = _Scope("intro")
         t = self.say(settings.lead_in_ms, phrases.title(routine.title), intro,
                      cue="intro") + GAP_MS
+        if routine.introduction:  # a programme's day: what changed
+            t = self.say(t, routine.introduction, intro, cue="intro") + GAP_MS
         t = self.say(t, phrases.intro(len(routine.exercises), self.minutes), intro,
                      cue="intro") + SENTENCE_GAP_MS
         t = self.say(t, settings.cues.lead_in, intro, cue="intro") + SENTENCE_GAP_MS
         starts: list[int] = []
+        rests = len(routine.exercises) - 1 if settings.rest_ms > 0 else 0
         for i, ex in enumerate(routine.exercises):
             starts.append(t)
             t = self.exercise(i, ex, t)
-            if i + 1 < len(routine.exercises) and settings.rest_ms > 0:
-                t = self.rest(routine.exercises[i + 1], t)
-        outro = t
+            if i < rests:  # the slack in equal shares, the first rests taking the remainder
+                share = settings.slack_ms // rests + (i < settings.slack_ms % rests)
+                t = self.rest(routine.exercises[i + 1], t) + share
+        outro = t if rests else t + settings.slack_ms
         end = self.say(outro, settings.cues.outro, _Scope("outro"), cue="outro")
         if settings.chimes != "off":
             end = self.chime(end + SENTENCE_GAP_MS, "bell", _Scope("outro"), cue="bell")
@@ -203,7 +211,7 @@ class _Layout:
     def length(self, ex: Exercise) -> str:
         """An exercise's announced length, as customised: ``30 seconds each side.``"""
         return phrases.timing(self.settings.hold_ms(ex), self.settings.rep_count(ex),
-                              ex.timing.per_side)
+                              ex.timing.per_side, self.settings.set_count(ex))
 
     def exercise(self, index: int, ex: Exercise, start: int) -> int:
         """Announce, set up and run one exercise; returns when its last cue ends."""
@@ -212,7 +220,17 @@ class _Layout:
         block_ms = hold if hold is not None else (reps or 0) * tempo
         t = self.announce(index, ex, start)
         t = self.set_up(ex, t, block_ms, reps)
-        return self.sides(ex, t, hold, reps, tempo)
+        t = self.sides(ex, t, hold, reps, tempo)
+        for number in range(2, self.settings.set_count(ex) + 1):
+            t = self.next_set(ex, number, t)
+            t = self.sides(ex, t, hold, reps, tempo)
+        return t
+
+    def next_set(self, ex: Exercise, number: int, start: int) -> int:
+        """``Second set.``, then a rest to come back into position (the session's rest, at
+        least :data:`SET_REST_MIN_MS`); returns when the set starts."""
+        said = self.say(start, phrases.set_number(number), _Scope("rest", ex.name), cue="set")
+        return max(start + max(self.settings.rest_ms, SET_REST_MIN_MS), said + SENTENCE_GAP_MS)
 
     def announce(self, index: int, ex: Exercise, start: int) -> int:
         """``Stretch 3 of 9: Double V.`` and its length."""

@@ -212,7 +212,8 @@ def to_yaml(composed: Composed) -> str:
     data["defaults"] = {"length": clock(data["defaults"]["length"] * 1000, tenths=False)}
     for ex in data["exercises"]:
         for name, value in list(ex.items()):
-            if value in ((), [], None) or (name == "first_side" and value == "right"):
+            if value in ((), [], None) or (name, value) in (("first_side", "right"),
+                                                            ("sets", 1)):
                 del ex[name]
     return (f"# {composed.routine.title}: composed by cuecast from "
             + ", ".join(composed.sources) + ".\n"

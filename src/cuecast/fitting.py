@@ -1,36 +1,37 @@
-"""Fitting a session to the time a person has: the timed holds scaled, everything else kept.
+"""Fitting a session to the time a person has, as a coach fills it.
 
 Pure, like the compiler it serves: ``layout`` lays the session out for some settings (an
 estimate of speaking time for previews, the real clips when rendering), so the fitted
 session lasts what was asked as rendered. Reps, speech, rests and holds set one by one with
 ``--hold`` stay as they are; the other holds move together, in proportion to the routine's
-own, within a floor and a ceiling, in steps of 5 seconds as a person would set them, one
-hold taking what is left to the second (the announcement says what the timer does). The
-spoken lengths change with the holds ("45 seconds" is longer to say than "1 minute"), so the
-fit is laid out again until it stops moving.
+own, between a floor and each exercise's ceiling (:meth:`Exercise.ceiling_ms`: a minute for
+a stretch); time beyond the ceiling is filled with sets, as a coach would ("Second set.").
+Every fitted hold is a multiple of 5 seconds, as a person sets it; the seconds that make the
+length exact are silence added to the rests (:attr:`Settings.slack_ms`), never a spoken
+length. The spoken lengths change with the holds ("45 seconds" is longer to say than
+"1 minute"), so the fit is laid out again until it stops moving.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
 from cuecast.errors import OptionError
-from cuecast.routine import Routine, name_key
+from cuecast.routine import MAX_SETS, Routine, name_key
 from cuecast.settings import Settings
 from cuecast.timeline import Timeline, clock
 from cuecast.timing import format_duration
 
 FLOOR_MS: Final = 10_000
 """No fitted hold (per side, where per side) goes below this: shorter is not a stretch."""
-CEILING_MS: Final = 300_000
-"""Nor above this: five minutes is the longest hold the library's routines would ask for."""
 ROUND_MS: Final = 5000
-"""Fitted holds move in steps of 5 s ("45 seconds", "1 minute 5 seconds"), but for one."""
+"""Fitted holds move in steps of 5 s ("45 seconds", "1 minute 5 seconds")."""
 TOLERANCE_MS: Final = 1000
-"""A fitted session lasts what was asked within this (holds are whole seconds)."""
+"""A fitted session lasts what was asked within this."""
 _ROUNDS: Final = 8
 """Layouts tried at most: the spoken lengths settle after two or three."""
 
@@ -43,7 +44,8 @@ class Fitted:
     """A session fitted to a length."""
 
     settings: Settings
-    """The settings with every fitted hold set in ``holds`` and no length left to fit."""
+    """The settings with every fitted hold and set count set one by one, the slack to
+    spread, and no length left to fit."""
     timeline: Timeline
     """The session laid out with them."""
 
@@ -53,67 +55,108 @@ class _Hold:
     """One fitted hold (all exercises of one name share it, as ``--hold`` does)."""
 
     base_ms: int
-    """The routine's own length: the fit keeps the holds' proportions."""
+    """The routine's own length of one set: the fit keeps the holds' proportions."""
+    base_sets: int
+    """The routine's own sets."""
     sides: int
-    """How many times it is held in the session (each side counts)."""
+    """How many times one set holds it (each side counts)."""
     floor_ms: int
     ceiling_ms: int
 
+    def at(self, scale: float) -> tuple[int, int]:
+        """(hold, sets) holding ``scale`` times the routine's own time, in 5 s steps at or
+        under it: as few sets as the ceiling allows."""
+        total = scale * self.base_ms * self.base_sets
+        sets = min(MAX_SETS, max(1, math.ceil(total / self.ceiling_ms - 1e-9)))
+        return self.within(math.floor(total / sets / ROUND_MS) * ROUND_MS), sets
+
+    def within(self, ms: float) -> int:
+        """``ms`` held to the floor and the ceiling."""
+        return round(min(max(ms, self.floor_ms), self.ceiling_ms))
+
+
+Chosen = dict[str, tuple[int, int]]
+"""Exercise key -> (hold ms, sets)."""
+
 
 def fit_length(routine: Routine, settings: Settings, layout: Layout, *, length_ms: int,
-               floor_ms: int = FLOOR_MS, ceiling_ms: int = CEILING_MS) -> Fitted:
-    """The session fitted to ``length_ms``. Raises OptionError naming the shortest or the
-    longest length possible when the holds cannot stretch or shrink that far."""
+               floor_ms: int = FLOOR_MS, ceiling_ms: int | None = None) -> Fitted:
+    """The session fitted to ``length_ms`` (``ceiling_ms``: a cap under every exercise's
+    own ceiling). Raises OptionError naming the shortest or the longest length possible when
+    the holds cannot stretch or shrink that far."""
     holds = _free_holds(routine, settings, floor_ms, ceiling_ms)
-    fixed = dataclasses.replace(settings, length_ms=None)
+    fixed = dataclasses.replace(settings, length_ms=None, slack_ms=0)
 
-    def laid(chosen: dict[str, int]) -> tuple[Settings, Timeline]:
-        s = dataclasses.replace(fixed, holds={**settings.holds, **chosen})
+    def laid(chosen: Chosen, slack_ms: int = 0) -> tuple[Settings, Timeline]:
+        s = dataclasses.replace(
+            fixed, holds={**settings.holds, **{k: h for k, (h, _) in chosen.items()}},
+            sets={**settings.sets, **{k: n for k, (_, n) in chosen.items()}},
+            slack_ms=slack_ms)
         return s, layout(s)
 
-    def miss(tried: tuple[Settings, Timeline]) -> int:
-        return abs(tried[1].duration_ms - length_ms)
+    def held(chosen: Chosen) -> int:
+        return sum(holds[k].sides * h * n for k, (h, n) in chosen.items())
 
-    chosen = {key: h.base_ms for key, h in holds.items()}
-    best = tried = laid(chosen)
-    for _ in range(_ROUNDS):
-        if miss(tried) <= TOLERANCE_MS // 2 or not holds:
-            break
-        held = sum(h.sides * chosen[k] for k, h in holds.items())
-        budget = length_ms - (tried[1].duration_ms - held)
-        _within_reach(holds, budget, length_ms, laid, (floor_ms, ceiling_ms))
+    chosen: Chosen = {k: (h.base_ms, h.base_sets) for k, h in holds.items()}
+    tried = laid(chosen)
+    if not holds:
+        if abs(tried[1].duration_ms - length_ms) > TOLERANCE_MS:
+            raise OptionError(f"length {clock(length_ms, tenths=False)}: nothing to fit, "
+                              "every hold is set with --hold or counted in reps")
+        return Fitted(*tried)
+    seen: set[tuple[tuple[str, tuple[int, int]], ...]] = set()
+    under: list[tuple[Chosen, Timeline]] = []  # fitted layouts that leave room for slack
+    for _ in range(_ROUNDS):  # the first layout, the routine's own holds, only measures
+        budget = length_ms - (tried[1].duration_ms - held(chosen))
+        _within_reach(holds, budget, length_ms, laid, floor_ms)
         again = _spread(holds, budget)
-        if again == chosen:
+        if tuple(sorted(again.items())) in seen:
             break
+        seen.add(tuple(sorted(again.items())))
         chosen, tried = again, laid(again)
-        best = min(best, tried, key=miss)
-    if not holds and miss(best) > TOLERANCE_MS:
-        raise OptionError(f"length {clock(length_ms, tenths=False)}: nothing to fit, every "
-                          "hold is set with --hold or counted in reps")
-    return Fitted(*_nudged(holds, best, miss, laid))
+        if tried[1].duration_ms <= length_ms:
+            under.append((chosen, tried[1]))
+    if not under:  # every layout ran over: shorter holds until one does not
+        under.append(_shortened(holds, chosen, tried[1], length_ms, laid))
+    chosen, timeline = max(under, key=lambda u: u[1].duration_ms)
+    return Fitted(*_with_slack(chosen, length_ms - timeline.duration_ms, length_ms, laid))
 
 
-def _nudged(holds: dict[str, _Hold], best: tuple[Settings, Timeline],
-            miss: Callable[[tuple[Settings, Timeline]], int],
-            laid: Callable[[dict[str, int]], tuple[Settings, Timeline]]
-            ) -> tuple[Settings, Timeline]:
-    """Within half a second if a hold a second longer or shorter gets there: the spread
-    aims at the holds' total, and the words saying the new lengths move it a little again
-    (the total shown, to the second, then reads what was asked)."""
-    spare = _spare(holds)  # the hold already set to the second, then the finest steps
-    for key in sorted(holds, key=lambda k: (k != spare, holds[k].sides, k)):
-        if miss(best) <= TOLERANCE_MS // 2:
+def _with_slack(chosen: Chosen, slack_ms: int, length_ms: int,
+                laid: Callable[[Chosen, int], tuple[Settings, Timeline]]
+                ) -> tuple[Settings, Timeline]:
+    """The layout with ``slack_ms`` of silence in its rests, corrected where the intro's
+    minutes moved with it."""
+    result = laid(chosen, slack_ms)
+    for _ in range(3):
+        miss = length_ms - result[1].duration_ms
+        if abs(miss) <= TOLERANCE_MS // 2 or slack_ms + miss < 0:
             break
-        for step in (1000, -1000):
-            hold = best[0].holds[key] + step
-            if holds[key].floor_ms <= hold <= holds[key].ceiling_ms:
-                chosen = {k: best[0].holds[k] for k in holds}
-                best = min(best, laid({**chosen, key: hold}), key=miss)
-    return best
+        slack_ms += miss
+        result = laid(chosen, slack_ms)
+    return result
+
+
+def _shortened(holds: dict[str, _Hold], chosen: Chosen, timeline: Timeline, length_ms: int,
+               laid: Callable[[Chosen, int], tuple[Settings, Timeline]]
+               ) -> tuple[Chosen, Timeline]:
+    """``chosen`` with holds 5 s shorter, the longest first, until it lasts at most
+    ``length_ms``."""
+    chosen = dict(chosen)
+    for _ in range(4 * len(holds)):
+        if timeline.duration_ms <= length_ms:
+            break
+        key = max(chosen, key=lambda k: (chosen[k][0] - holds[k].floor_ms, k))
+        hold, sets = chosen[key]
+        if hold - ROUND_MS < holds[key].floor_ms:
+            break
+        chosen[key] = (hold - ROUND_MS, sets)
+        timeline = laid(chosen, 0)[1]
+    return chosen, timeline
 
 
 def _free_holds(routine: Routine, settings: Settings, floor_ms: int,
-                ceiling_ms: int) -> dict[str, _Hold]:
+                ceiling_ms: int | None) -> dict[str, _Hold]:
     holds: dict[str, _Hold] = {}
     for ex in routine.exercises:
         key, base = name_key(ex.name), ex.timing.hold_ms
@@ -123,82 +166,65 @@ def _free_holds(routine: Routine, settings: Settings, floor_ms: int,
         known = holds.get(key)
         if known is not None:
             holds[key] = dataclasses.replace(known, sides=known.sides + sides)
-        else:  # a hold already outside the range may stay where the routine put it
-            holds[key] = _Hold(base, sides, min(floor_ms, base), max(ceiling_ms, base))
+            continue
+        ceiling = ex.ceiling_ms() if ceiling_ms is None else min(ceiling_ms, ex.ceiling_ms())
+        # a hold already outside the range may stay where the routine put it
+        holds[key] = _Hold(base, settings.set_count(ex), sides, min(floor_ms, base),
+                           max(ceiling, base))
     return holds
 
 
 def _within_reach(holds: dict[str, _Hold], budget: int, length_ms: int,
-                  laid: Callable[[dict[str, int]], tuple[Settings, Timeline]],
-                  bounds: tuple[int, int]) -> None:
+                  laid: Callable[[Chosen, int], tuple[Settings, Timeline]],
+                  floor_ms: int) -> None:
     """Raise OptionError when even the floors or the ceilings miss ``length_ms``; the shortest
     or longest length is laid out to be named exactly."""
-    for end, too in (("floor_ms", budget < sum(h.sides * h.floor_ms for h in holds.values())),
-                     ("ceiling_ms", budget > sum(h.sides * h.ceiling_ms for h in holds.values()))):
+    floors = {k: (h.floor_ms, 1) for k, h in holds.items()}
+    ceilings = {k: (h.ceiling_ms, MAX_SETS) for k, h in holds.items()}
+    for extremes, too in (
+            (floors, budget < sum(h.sides * h.floor_ms for h in holds.values())),
+            (ceilings, budget > sum(h.sides * h.ceiling_ms * MAX_SETS for h in holds.values()))):
         if not too:
             continue
-        extreme = laid({k: getattr(h, end) for k, h in holds.items()})[1].duration_ms
+        extreme = laid(extremes, 0)[1].duration_ms
         if abs(extreme - length_ms) <= TOLERANCE_MS:
             return
-        shortest = end == "floor_ms"
-        each = format_duration(bounds[0 if shortest else 1])
+        if extremes is floors:
+            raise OptionError(
+                f"length {clock(length_ms, tenths=False)}: this session lasts at least "
+                f"{clock(extreme, tenths=False)} (its speech, reps and rests, with the timed "
+                f"holds at {format_duration(floor_ms)} each)")
         raise OptionError(
-            f"length {clock(length_ms, tenths=False)}: this session lasts at "
-            f"{'least' if shortest else 'most'} {clock(extreme, tenths=False)} (its speech, "
-            f"reps and rests, with the timed holds at {each} each)")
+            f"length {clock(length_ms, tenths=False)}: this session lasts at most "
+            f"{clock(extreme, tenths=False)} (its speech, reps and rests, with every timed "
+            f"hold at its longest, {MAX_SETS} sets each)")
 
 
-def _spread(holds: dict[str, _Hold], budget: int) -> dict[str, int]:
-    """Hold lengths, in 5 s steps but one, that fill ``budget`` ms of holding (each counted once
-    per side) in proportion to the routine's own, each within its floor and ceiling."""
-    def scaled(scale: float) -> dict[str, int]:
-        return {k: _within(h, scale * h.base_ms) for k, h in holds.items()}
+def _spread(holds: dict[str, _Hold], budget: int) -> Chosen:
+    """Holds and sets, in 5 s steps, that fill at most ``budget`` ms of holding (each counted
+    once per side and set) in proportion to the routine's own, each within its floor and
+    ceiling; what the steps leave is the slack."""
+    def scaled(scale: float) -> Chosen:
+        return {k: h.at(scale) for k, h in holds.items()}
 
-    def left(lengths: dict[str, int]) -> int:
-        """What is still to fill with these lengths (negative: too much)."""
-        return budget - sum(holds[k].sides * v for k, v in lengths.items())
+    def left(chosen: Chosen) -> int:
+        """What is still to fill (negative: too much)."""
+        return budget - sum(holds[k].sides * h * n for k, (h, n) in chosen.items())
 
-    low, high = 0.0, max(h.ceiling_ms / h.base_ms for h in holds.values())
-    for _ in range(60):  # bisection: left() is monotonic in the scale, and cheap
+    low, high = 0.0, max(h.ceiling_ms * MAX_SETS / (h.base_ms * h.base_sets)
+                         for h in holds.values())
+    for _ in range(60):  # bisection: left() falls as the scale grows, and is cheap
         mid = (low + high) / 2
-        low, high = (mid, high) if left(scaled(mid)) > 0 else (low, mid)
-    exact = scaled(high)
-    # round lengths, as a person would set them (5 s steps), but for one hold that takes
-    # what is left to the second: the one held once that is longest, where a second's
-    # difference is least heard
-    spare = _spare(holds)
-    chosen = {k: _within(holds[k], round(v / ROUND_MS) * ROUND_MS) for k, v in exact.items()}
-    _settle(holds, exact, chosen, left(chosen), ROUND_MS, keep=spare,
-            close_enough=ROUND_MS // 2 * holds[spare].sides)
-    chosen[spare] = _within(holds[spare], chosen[spare]
-                            + round(left(chosen) / holds[spare].sides / 1000) * 1000)
-    # what the spare could not take (it reached its floor or ceiling): the others, to the
-    # second
-    _settle(holds, exact, chosen, left(chosen), 1000, keep=spare, close_enough=0)
-    return chosen
-
-
-def _settle(holds: dict[str, _Hold], exact: dict[str, int], chosen: dict[str, int],
-            left: int, step: int, *, keep: str, close_enough: int) -> None:
-    """Move holds (not ``keep``) by ``step`` where rounding took them furthest from their
-    exact length, while each move brings ``left`` (ms still to fill) closer to nothing, until
-    it is within ``close_enough``."""
-    for k in sorted(chosen, key=lambda k: (-abs(exact[k] - chosen[k]), k)):
-        if abs(left) <= close_enough:
-            return
-        change = step if left > 0 else -step
-        moved = _within(holds[k], chosen[k] + change)
-        if k != keep and moved != chosen[k] and abs(left - (moved - chosen[k])
-                                                       * holds[k].sides) < abs(left):
-            left -= (moved - chosen[k]) * holds[k].sides
-            chosen[k] = moved
-
-
-def _spare(holds: dict[str, _Hold]) -> str:
-    """The hold that takes the remainder to the second."""
-    return min(holds, key=lambda k: (holds[k].sides, -holds[k].base_ms, k))
-
-
-def _within(hold: _Hold, ms: float) -> int:
-    """``ms`` held to the hold's floor and ceiling."""
-    return round(min(max(ms, hold.floor_ms), hold.ceiling_ms))
+        low, high = (mid, high) if left(scaled(mid)) >= 0 else (low, mid)
+    chosen = scaled(low)
+    exact = {k: low * h.base_ms * h.base_sets for k, h in holds.items()}
+    # the 5 s steps that still fit, each to the hold furthest under its share
+    while True:
+        room = left(chosen)
+        growing = [k for k, (h, n) in chosen.items()
+                   if h + ROUND_MS <= holds[k].ceiling_ms and holds[k].sides * n * ROUND_MS
+                   <= room]
+        if not growing:
+            return chosen
+        key = max(growing, key=lambda k: (exact[k] - chosen[k][0] * chosen[k][1], k))
+        chosen[key] = (chosen[key][0] + ROUND_MS, chosen[key][1])

@@ -148,11 +148,22 @@ def intro(exercises: int, minutes: int) -> str:
     return f"{exercises} {noun}, {length}."
 
 
-def timing(hold_ms: int | None, reps: int | None, per_side: bool) -> str:
-    """The announced length: ``1 minute.``, ``30 seconds each side.``, ``12 reps.``"""
+def timing(hold_ms: int | None, reps: int | None, per_side: bool, sets: int = 1) -> str:
+    """The announced length: ``1 minute.``, ``30 seconds each side.``, ``12 reps.``,
+    ``3 sets of 45 seconds each side.``"""
     spoken = format_duration(hold_ms) if hold_ms is not None else (
         f"{reps} {'rep' if reps == 1 else 'reps'}")
+    if sets > 1:
+        spoken = f"{sets} sets of {spoken}"
     return f"{spoken} each side." if per_side else f"{spoken}."
+
+
+_ORDINALS: Final = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth")
+
+
+def set_number(n: int) -> str:
+    """Said as a set after the first begins: ``Second set.``"""
+    return f"{_ORDINALS[n - 1]} set." if n <= len(_ORDINALS) else f"Set {n}."
 
 
 LIKELY_HOLDS_S: Final = (10, 15, 20, 30, 45, 60, 90, 120)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +26,16 @@ from cuecast.timing import Timing, TimingError, make_timing, parse_breath, parse
 
 MAX_TEXT = 600
 """Longest single line of routine text; longer is not a cue anyone can follow by ear."""
+MAX_SETS: Final = 6
+"""Sets of one exercise at most (the usual guidance is 2 to 4 times a stretch; a long
+session of few stretches may ask more)."""
+STRETCH_CEILING_MS: Final = 60_000
+"""A stretch's hold grows to a minute at most (ACSM: 10 to 30 s, 30 to 60 s for older
+adults); longer sessions repeat it in sets instead."""
+BREATHING_CEILING_MS: Final = 300_000
+"""A breathing exercise may run five minutes in one go."""
+MAX_CEILING_MS: Final = 300_000
+"""The highest ``max_hold:`` a routine may give."""
 
 
 def _clean_text(value: str) -> str:
@@ -201,6 +211,21 @@ class Exercise(_Model):
     position: Position | None = Field(
         None, description="How the body is placed: standing, seated, kneeling, all-fours or "
                           "lying ('cuecast compose' keeps each position together).")
+    sets: int = Field(1, ge=1, le=MAX_SETS, description="How many times the exercise is done "
+                      "(both sides each time where per side), a short rest between: "
+                      "'Second set.'")
+    max_hold: float | None = Field(
+        None, ge=10, le=MAX_CEILING_MS / 1000,
+        description="The longest this hold grows to, in seconds, when a session is fitted "
+                    "to a length or a programme progresses (default 60, or 5 minutes for "
+                    "breathing); time beyond it is filled with sets.")
+
+    def ceiling_ms(self) -> int:
+        """The longest a fit or a progression makes this hold (a routine's own longer hold
+        stays as written)."""
+        if self.max_hold is not None:
+            return round(self.max_hold * 1000)
+        return BREATHING_CEILING_MS if "breathing" in self.areas else STRETCH_CEILING_MS
 
 
 class Routine(_Model):
@@ -211,6 +236,9 @@ class Routine(_Model):
                         description="Word announcing each exercise: 'Stretch 3 of 9'. "
                                     "E.g. 'Pose', 'Exercise', 'Round'.")
     description: Text | None = Field(None, description="A sentence or two about the routine.")
+    introduction: Text | None = Field(
+        None, description="Said after the title (a programme's day says what changed: "
+                          "'Day 9 of 28. Holds are 40 seconds this week.').")
     source: Source | None = Field(None, description="Attribution of the original.")
     cover: CoverPath | None = Field(None, description="Cover image (JPEG or PNG), relative to "
                                                  "this file.")

@@ -82,6 +82,15 @@ class Settings:
     skipped: frozenset[str] = frozenset()
     """Exercises left out (by :func:`name_key`)."""
 
+    sets: Mapping[str, int] = field(default_factory=dict)
+    """Set count per exercise (by :func:`name_key`), overriding the routine's ``sets:``: a
+    fit fills time beyond a hold's ceiling with sets."""
+
+    slack_ms: int = 0
+    """Silence a fit adds to the rests between exercises (to the finish where there is no
+    rest), so that the session lasts its length exactly while every spoken length stays
+    round."""
+
     def kept(self, routine: Routine) -> Routine:
         """``routine`` without the exercises left out."""
         if not self.skipped:
@@ -96,7 +105,8 @@ class Settings:
         return kept.model_copy(update={"exercises": tuple(
             ex.model_copy(update={"timing": make_timing(
                 hold_ms=self.hold_ms(ex), reps=self.rep_count(ex),
-                per_side=ex.timing.per_side)}) for ex in kept.exercises)})
+                per_side=ex.timing.per_side), "sets": self.set_count(ex)})
+            for ex in kept.exercises)})
 
     def hold_ms(self, exercise: Exercise) -> int | None:
         """The customised hold length of a timed exercise (None for reps)."""
@@ -106,6 +116,10 @@ class Settings:
         if name_key(exercise.name) in self.holds:
             return self.holds[name_key(exercise.name)]
         return max(1000, round(base * self.scale / 1000) * 1000)
+
+    def set_count(self, exercise: Exercise) -> int:
+        """How many times the exercise is done."""
+        return self.sets.get(name_key(exercise.name), exercise.sets)
 
     def rep_count(self, exercise: Exercise) -> int | None:
         """The customised rep count of a rep exercise (None for holds)."""

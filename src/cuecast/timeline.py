@@ -17,8 +17,8 @@ Side = Literal["left", "right"]
 Phase = Literal["intro", "announce", "setup", "hold", "reps", "switch", "rest", "outro"]
 Chime = Literal["start", "end", "bell"]
 Cue = Literal["intro", "announce", "timing", "purpose", "step", "begin", "breath", "halfway",
-              "warning", "countdown", "count", "release", "switch", "next", "outro", "start",
-              "end", "bell"]
+              "warning", "countdown", "count", "release", "switch", "next", "set", "outro",
+              "start", "end", "bell"]
 """What an event is for: the compiler's cue kinds (a chime's cue is its name)."""
 
 CHIME_MS: Final[dict[Chime, int]] = {"start": 600, "end": 800, "bell": 3000}
