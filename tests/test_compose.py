@@ -166,12 +166,15 @@ def test_the_library_ships_with_the_package_from_routines() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     setup = config["setuptools"]
-    assert setup["package-dir"] == {"": "src", "cuecast.routines": "routines"}
+    assert setup["package-dir"] == {"": "src", "cuecast.routines": "routines",
+                                    "cuecast.programmes": "programmes"}
     assert "*.yaml" in setup["package-data"]["cuecast.routines"]
+    assert "*.yaml" in setup["package-data"]["cuecast.programmes"]
     src = ROOT / "src"
     folders = {".".join(p.relative_to(src).parts) for p in (src / "cuecast").rglob("*")
                if p.is_dir() and p.name != "__pycache__" and any(p.iterdir())}
-    assert set(setup["packages"]) == {"cuecast", *folders, "cuecast.routines"}
+    assert set(setup["packages"]) == {"cuecast", *folders, "cuecast.routines",
+                                      "cuecast.programmes"}
     assert library_folder() == ROUTINES  # from a source tree: routines/ itself
 
 

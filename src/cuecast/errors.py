@@ -45,3 +45,8 @@ class RenderError(CuecastError):
     """Rendering failed (ffmpeg missing or failing, clip does not fit)."""
 
     exit_code = 1
+
+
+class HistoryError(CuecastError):
+    """The practice history cannot be read or written (damaged, busy), or a programme
+    command does not apply (none under way, one already running)."""

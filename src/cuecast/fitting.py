@@ -65,14 +65,20 @@ class _Hold:
 
     def at(self, scale: float) -> tuple[int, int]:
         """(hold, sets) holding ``scale`` times the routine's own time, in 5 s steps at or
-        under it: as few sets as the ceiling allows."""
-        total = scale * self.base_ms * self.base_sets
-        sets = min(MAX_SETS, max(1, math.ceil(total / self.ceiling_ms - 1e-9)))
-        return self.within(math.floor(total / sets / ROUND_MS) * ROUND_MS), sets
+        under it."""
+        return coached(scale * self.base_ms * self.base_sets, floor_ms=self.floor_ms,
+                       ceiling_ms=self.ceiling_ms, least_sets=self.base_sets)
 
-    def within(self, ms: float) -> int:
-        """``ms`` held to the floor and the ceiling."""
-        return round(min(max(ms, self.floor_ms), self.ceiling_ms))
+
+def coached(total_ms: float, *, floor_ms: int, ceiling_ms: int, least_sets: int = 1,
+            nearest: bool = False) -> tuple[int, int]:
+    """(hold, sets) for ``total_ms`` of holding, as a coach sets it: as few sets as the
+    ceiling allows (at least ``least_sets``: the routine's own), each hold in 5 s steps at
+    or under its share (``nearest``: the nearest step), within the floor and the ceiling."""
+    sets = min(MAX_SETS, max(least_sets, math.ceil(total_ms / ceiling_ms - 1e-9)))
+    steps = total_ms / sets / ROUND_MS
+    hold = (math.floor(steps + 0.5) if nearest else math.floor(steps)) * ROUND_MS
+    return round(min(max(hold, floor_ms), ceiling_ms)), sets
 
 
 Chosen = dict[str, tuple[int, int]]

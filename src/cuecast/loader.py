@@ -9,7 +9,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -49,38 +49,63 @@ _Loader.add_implicit_resolver(
 
 def load_routine(path: str | Path) -> Routine:
     """Load and validate a routine. Raises RoutineError (all problems in ``.problems``)."""
+    routine, lines = read_document(path, Routine, "routine")
+    problems = list(_duplicate_names(routine, str(path), lines))
+    if routine.cover is not None:
+        problems += _cover_problems(Path(path).parent / routine.cover, str(path), lines)
+    if problems:
+        raise _many(problems)
+    return routine
+
+
+Document = TypeVar("Document", bound=BaseModel)
+
+
+def read_document(path: str | Path, model: type[Document], what: str) -> tuple[
+        Document, _LineMap]:
+    """Read and validate a YAML file of ``model`` (``what`` names the kind of file in
+    messages): its size and type checked, every problem a RoutineError naming the file, line
+    and field. Returns the document and its lines, for checks of the model's own."""
     p = Path(path)
     shown = str(path)
     try:
         size = p.stat().st_size
         if p.is_dir():
-            raise RoutineError(shown, "is a folder, not a routine file")
+            raise RoutineError(shown, f"is a folder, not a {what} file")
         if size > MAX_BYTES:
-            raise RoutineError(shown, f"is {size / 1e6:.1f} MB; a routine file is at most "
+            raise RoutineError(shown, f"is {size / 1e6:.1f} MB; a {what} file is at most "
                                       f"{MAX_BYTES // 1000} kB")
         data = p.read_bytes()
     except FileNotFoundError:
         raise RoutineError(shown, "no such file") from None
     except OSError as exc:
         raise RoutineError(shown, f"cannot be read ({exc.strerror})") from None
-    return parse_routine(data, shown, base=p.parent)
+    return parse_document(data, shown, model, what)
+
+
+def parse_document(data: bytes, shown: str, model: type[Document], what: str) -> tuple[
+        Document, _LineMap]:
+    """:func:`read_document` for contents already read."""
+    root, raw = _parse(_decode(data, shown), shown)
+    lines = _LineMap(root)
+    keys = " and ".join(f"'{name}:'" for name, f in model.model_fields.items()
+                        if f.is_required())
+    if raw is None:
+        raise RoutineError(shown, f"is empty; a {what} needs {keys.replace(':', '')}", line=1)
+    if not isinstance(raw, dict):
+        kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
+        raise RoutineError(shown, f"top level is {kind}; it must be a mapping with {keys}",
+                           line=1)
+    try:
+        return model.model_validate(raw), lines
+    except ValidationError as exc:
+        raise _many(_problems(shown, lines, exc.errors(), model)) from None
 
 
 def parse_routine(data: bytes, shown: str, *, base: Path | None = None) -> Routine:
     """Validate routine file contents; ``shown`` is the name used in messages. With ``base``
     (the routine's folder), files it names (the cover) are checked too."""
-    root, raw = _parse(_decode(data, shown), shown)
-    lines = _LineMap(root)
-    if raw is None:
-        raise RoutineError(shown, "is empty; a routine needs a title and exercises", line=1)
-    if not isinstance(raw, dict):
-        kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
-        raise RoutineError(shown, f"top level is {kind}; it must be a mapping with 'title:' "
-                                  "and 'exercises:'", line=1)
-    try:
-        routine = Routine.model_validate(raw)
-    except ValidationError as exc:
-        raise _many(_problems(shown, lines, exc.errors())) from None
+    routine, lines = parse_document(data, shown, Routine, "routine")
     problems = list(_duplicate_names(routine, shown, lines))
     if base is not None and routine.cover is not None:
         problems += _cover_problems(base / routine.cover, shown, lines)
@@ -226,9 +251,9 @@ def _field_name(loc: Loc) -> str:
     return out
 
 
-def _model_at(loc: Loc) -> type[BaseModel] | None:
+def _model_at(loc: Loc, root: type[BaseModel]) -> type[BaseModel] | None:
     """The model class whose fields are valid at ``loc`` (for 'did you mean')."""
-    model: Any = Routine
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -252,13 +277,14 @@ def _first_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _problems(shown: str, lines: _LineMap, errors: list[Any]) -> list[RoutineError]:
+def _problems(shown: str, lines: _LineMap, errors: list[Any],
+              root: type[BaseModel]) -> list[RoutineError]:
     """One message per problem, in file order. A 'missing' field is left out when an unknown
     key beside it is its misspelling: the 'did you mean' message says it all."""
     misspelt: set[Loc] = set()
     out: list[RoutineError] = []
     for err in errors:
-        problem, suggested = _problem(shown, lines, err)
+        problem, suggested = _problem(shown, lines, err, root)
         if suggested is not None:
             misspelt.add(suggested)
         out.append(problem)
@@ -282,19 +308,20 @@ _TYPE_NAMES = {"tuple_type": "a list", "string_type": "text", "dict_type": "a ma
                "bool_type": "true or false", "float_type": "a number", "int_type": "a number"}
 
 
-def _problem(shown: str, lines: _LineMap, err: Any) -> tuple[RoutineError, Loc | None]:
+def _problem(shown: str, lines: _LineMap, err: Any,
+             root: type[BaseModel]) -> tuple[RoutineError, Loc | None]:
     loc = _loc(err)
     kind = err["type"]
     msg = explain(err)
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = _model_at(loc[:-1], root)
         valid = sorted(model.model_fields) if model else []
         close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(valid)}"
         return RoutineError(shown, f"unknown key; {hint}", line=lines.line(loc, key=True),
                             field=_field_name(loc)), ((*loc[:-1], close[0]) if close else None)
     if kind == "missing":
-        what = "a routine needs it" if len(loc) == 1 else "required"
+        what = "required"
         return RoutineError(shown, f"missing ({what})", line=lines.line(loc[:-1]),
                             field=_field_name(loc)), None
     if kind in _TYPE_NAMES and "input" in err:

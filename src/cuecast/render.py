@@ -71,15 +71,17 @@ def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[st
 def render(*, path: Path, output: Path | None = None, options: Customisation | None = None,
            engine: EngineOptions | None = None, cache_dir: Path | None = None,
            bitrate: int = DEFAULT_BITRATE, bed: str | None = None, allow_long: bool = False,
-           progress: Progress | None = None) -> Rendered:
+           progress: Progress | None = None, routine: Routine | None = None) -> Rendered:
     """Render a routine to MP3 and its sidecars, customised by ``options`` (over the routine's
-    defaults). ``bed`` is ``noise`` or an audio file. Raises CuecastError subclasses."""
+    defaults). ``bed`` is ``noise`` or an audio file. ``routine``: the routine itself where
+    it is not the file at ``path`` as written (a programme's day), ``path`` naming where it
+    comes from (its cover is beside it). Raises CuecastError subclasses."""
     if bitrate not in BITRATES:
         raise OptionError(f"--bitrate must be one of {', '.join(map(str, BITRATES))}")
     side = ThreadPoolExecutor(max_workers=1)
     codec = side.submit(ffmpeg.codec_gain_db, bitrate)  # measured while we lay out
     side.shutdown(wait=False)
-    routine = load_routine(path)
+    routine = load_routine(path) if routine is None else routine
     settings = resolve_settings(routine, options)
     mp3, sidecars = output_paths(path, output)
     # Lay out once with estimates, recording every phrase the compiler may want said.
