@@ -26,10 +26,12 @@ UPPER_BACK = ROUTINES / "upper-back-pain.yaml"
 
 @pytest.fixture(scope="session", autouse=True)
 def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The user's cache (where a voice's halves are kept) is the test session's own."""
+    """The user's cache (where a voice's halves are kept) and data folder (the practice
+    history) are the test session's own."""
     root = tmp_path_factory.mktemp("user-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(root))
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
         yield root
 
 

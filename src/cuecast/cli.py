@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, get_args
 import typer
 from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
+from typer.core import TyperGroup
 
 from cuecast import __version__
-from cuecast.errors import CuecastError, RoutineError
+from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.options import (
     Customisation,
     ListenOptions,
@@ -35,14 +37,6 @@ from cuecast.routine import AREAS, POSITIONS
 if TYPE_CHECKING:
     from cuecast.engines.registry import EngineOptions
 
-app = typer.Typer(
-    help="Turn a stretching, mobility or breathing routine into one voice-guided MP3.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
 
 def _fail(exc: CuecastError) -> typer.Exit:
     """The one place an error becomes a message and an exit code."""
@@ -50,6 +44,27 @@ def _fail(exc: CuecastError) -> typer.Exit:
     for problem in problems:
         typer.echo(f"error: {problem}", err=True)
     return typer.Exit(exc.exit_code)
+
+
+class _Commands(TyperGroup):
+    """The command group: any command's CuecastError becomes its lines and exit code here,
+    once for all of them."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CuecastError as exc:
+            raise _fail(exc) from None
+
+
+app = typer.Typer(
+    help="Turn a stretching, mobility or breathing routine into one voice-guided MP3.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=_Commands,
+)
 
 
 class Interrupted(BaseException):
@@ -134,11 +149,7 @@ def _extended(command: Callable[..., None], keyword: str, params: list[inspect.P
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
         given = {name: kwargs.pop(name) for name in names}
-        try:
-            value = convert(**given)
-        except CuecastError as exc:
-            raise _fail(exc) from None
-        command(**kwargs, **{keyword: value})
+        command(**kwargs, **{keyword: convert(**given)})
 
     kept = [p for p in own.parameters.values() if p.name != keyword]
     wrapper.__signature__ = own.replace(parameters=[*kept, *params])  # type: ignore[attr-defined]
@@ -237,11 +248,8 @@ def script(
     and with estimates for the rest."""
     from cuecast.preview import preview
 
-    try:
-        text = preview(path=routine, options=options, as_json=as_json, cache_dir=cache_dir,
-                       engine=engine)
-    except CuecastError as exc:
-        raise _fail(exc) from None
+    text = preview(path=routine, options=options, as_json=as_json, cache_dir=cache_dir,
+                   engine=engine)
     typer.echo(text)
 
 
@@ -275,14 +283,10 @@ def render(
         def progress(done: int, total: int, cached: int) -> None:
             bar.update(task, completed=done, total=total, cached=cached)
 
-        try:
-            result = do_render(
-                path=routine, output=output, options=options, engine=engine,
-                cache_dir=cache_dir, bitrate=written.bitrate, bed=written.bed,
-                allow_long=written.allow_long, progress=progress)
-        except CuecastError as exc:
-            bar.stop()
-            raise _fail(exc) from None
+        result = do_render(
+            path=routine, output=output, options=options, engine=engine,
+            cache_dir=cache_dir, bitrate=written.bitrate, bed=written.bed,
+            allow_long=written.allow_long, progress=progress)
     tl = result.timeline
     dropped = (f"; {len(tl.dropped)} cue(s) dropped for want of room, listed in its cues.json"
                if tl.dropped else "; no cue dropped")
@@ -309,11 +313,8 @@ def listen(
     from cuecast.listening import MODES
     from cuecast.listening import listen as do_listen
 
-    try:
-        report = do_listen(path=routine, options=options, engine=engine, cache_dir=cache_dir,
-                           mode=checked.mode)
-    except CuecastError as exc:
-        raise _fail(exc) from None
+    report = do_listen(path=routine, options=options, engine=engine, cache_dir=cache_dir,
+                       mode=checked.mode)
     typer.echo(report.text(f"{routine.name}, {MODES[checked.mode]}"))
 
 
@@ -329,10 +330,7 @@ def import_(
     """Turn a stretching article into a routine file (checked before it is written)."""
     from cuecast.library import import_article
 
-    try:
-        result = import_article(path=article, output=output, force=force)
-    except CuecastError as exc:
-        raise _fail(exc) from None
+    result = import_article(path=article, output=output, force=force)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Wrote {result.written}; check it, then: cuecast render {result.written}")
@@ -358,11 +356,8 @@ def compose(
     time you have: each position in one run, flowing towards the floor."""
     from cuecast.compose import read_request, write_composed
 
-    try:
-        request = read_request(focus=focus, length=length, positions=position, seed=seed)
-        composed, written = write_composed(request=request, output=output, force=force)
-    except CuecastError as exc:
-        raise _fail(exc) from None
+    request = read_request(focus=focus, length=length, positions=position, seed=seed)
+    composed, written = write_composed(request=request, output=output, force=force)
     r = composed.routine
     typer.echo(f"Wrote {written}: {r.title} ({len(r.exercises)} exercises); "
                f"render it with: cuecast render {written}")
@@ -378,11 +373,8 @@ def list_(
     from cuecast.library import library_folder, list_routines
     from cuecast.timeline import clock
 
-    try:
-        entries = list_routines(folders=[folder] if folder else [library_folder(),
-                                                                  Path("routines")])
-    except CuecastError as exc:
-        raise _fail(exc) from None
+    entries = list_routines(folders=[folder] if folder else [library_folder(),
+                                                              Path("routines")])
     for e in entries:
         if e.problem:
             typer.echo(f"{e.path.name:32} INVALID  {e.problem}")
@@ -392,6 +384,116 @@ def list_(
             typer.echo(f"{e.path.name:32} {e.exercises:2} exercises  ~{length}  {e.title}")
     if any(e.problem for e in entries):
         raise typer.Exit(2)
+
+
+programme_app = typer.Typer(
+    help="Programmes: sessions over weeks that grow as you do (cuecast programme list).",
+    no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(programme_app, name="programme")
+
+DataDirOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    help="Folder of the practice history (default: the user's data folder).")]
+
+
+@programme_app.command("list")
+def programme_list() -> None:
+    """List the programmes: the ones that come with cuecast and your ./programmes."""
+    from cuecast.practice import list_programmes
+
+    listed = list_programmes()
+    for entry in listed:
+        p = entry.programme
+        if p is None:
+            typer.echo(f"{entry.name:32} INVALID  {entry.problem}")
+        else:
+            typer.echo(f"{entry.name:32} {p.weeks:2} weeks, {p.sessions_per_week} a week  "
+                       f"{p.title}")
+    if any(e.problem for e in listed):
+        raise typer.Exit(2)
+
+
+@programme_app.command("schema")
+def programme_schema() -> None:
+    """Print the programme files' JSON Schema (for editor autocompletion)."""
+    from cuecast.programme import Programme
+
+    typer.echo(json.dumps(Programme.model_json_schema(), indent=2))
+
+
+@programme_app.command("start")
+def programme_start(
+    programme: Annotated[str, typer.Argument(help="A programme's name (cuecast programme "
+                                             "list) or file.", show_default=False)],
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Start a programme: 'cuecast today' then makes its first session."""
+    from cuecast.practice import start
+
+    run = start(programme=programme, data_dir=data_dir)
+    typer.echo(f"Started {run.title} ({run.days} sessions). Make today's session with: "
+               "cuecast today")
+
+
+@programme_app.command("stop")
+def programme_stop(data_dir: DataDirOpt = None) -> None:
+    """Stop the programme under way; its history is kept."""
+    from cuecast.practice import stop
+
+    run = stop(data_dir=data_dir)
+    typer.echo(f"Stopped {run.title}; its sessions stay in 'cuecast history'.")
+
+
+@app.command()
+@synthesizing
+def today(
+    output: Annotated[Path, typer.Option(help="Folder sessions are rendered into (the day "
+                                         "goes to <programme>/day-NN.mp3 in it).")
+                      ] = Path("output"),
+    cache_dir: CacheDirOpt = None,
+    data_dir: DataDirOpt = None,
+    *,
+    engine: EngineOptions,
+) -> None:
+    """Render the next session of your programme (from the cache when it can), and say what
+    it is and where."""
+    from cuecast.practice import render_today
+    from cuecast.timeline import clock
+
+    made = render_today(data_dir=data_dir, output=output, engine=engine, cache_dir=cache_dir)
+    t = made.today
+    typer.echo(f"{t.title} ({clock(made.length_ms, tenths=False)}): "
+               f"{t.plan.routine.introduction}")
+    typer.echo(f"{'Wrote' if made.rendered else 'Ready'}: {made.mp3}. When you have done "
+               "it: cuecast done --felt easy|right|hard")
+
+
+@app.command()
+def done(
+    felt: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        metavar="easy|right|hard", help="How it felt: 'hard' keeps the next session at this "
+        "level (twice in a row steps back a week).", show_default=False)] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Record today's session of your programme as done."""
+    from cuecast.practice import done as do_done
+    from cuecast.programme import FEELINGS
+
+    if felt is not None and felt not in FEELINGS:
+        raise OptionError(f"--felt: '{felt}'; choose from {', '.join(FEELINGS)}")
+    recorded = do_done(data_dir=data_dir, felt=felt)
+    typer.echo(f"Done: day {recorded.day} of {recorded.programme} ({recorded.routine})"
+               + (f", felt {recorded.felt}" if recorded.felt else "") + ".")
+
+
+@app.command()
+def history(
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV for a spreadsheet.")] = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Every session done: when, which programme and day, how long, how it felt."""
+    from cuecast.practice import history_table
+
+    typer.echo(history_table(data_dir=data_dir, as_csv=as_csv), nl=not as_csv)
 
 
 @app.command()
@@ -414,13 +516,9 @@ def serve(
     routines from a phone, plus a podcast feed. Prints the address and a QR code."""
     from cuecast.web.server import serve as do_serve
 
-    try:
+    with contextlib.suppress(Interrupted, KeyboardInterrupt):  # how a server is stopped
         do_serve(host=host, port=port, routines=routines, output=output, cache_dir=cache_dir,
                  new_token=new_token)
-    except CuecastError as exc:
-        raise _fail(exc) from None
-    except (Interrupted, KeyboardInterrupt):
-        pass  # Ctrl-C is how a server is stopped: not an error
     typer.echo("Stopped.", err=True)
 
 

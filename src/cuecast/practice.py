@@ -21,7 +21,7 @@ from typing import Final
 from cuecast.clips import Progress
 from cuecast.compiler import compile_session, estimate_ms
 from cuecast.compose import Request, compose
-from cuecast.engines.registry import EngineOptions
+from cuecast.engines.registry import EngineOptions, HibariOptions
 from cuecast.errors import HistoryError, OptionError, RoutineError
 from cuecast.history import History, Rendered, Run, SessionDone
 from cuecast.library import library_folder, routine_files
@@ -178,9 +178,9 @@ def render_today(*, data_dir: Path | None = None, output: Path = Path("output"),
             raise HistoryError("no programme is under way; start one (cuecast programme "
                                "start NAME; cuecast programme list shows them)")
         mp3 = output / now.run.name / f"day-{now.next.day:02d}.mp3"
-        fingerprint = _fingerprint(now.plan, engine)
+        made_from = fingerprint(now.plan, engine)
         before = history.rendered(now.run.id, now.next.day)
-        if (before is not None and before.fingerprint == fingerprint and before.mp3 == mp3
+        if (before is not None and before.fingerprint == made_from and before.mp3 == mp3
                 and mp3.is_file()):
             return Made(now, mp3, before.length_ms, rendered=False)
         result = render(path=Path(now.run.source), routine=now.plan.routine, output=mp3,
@@ -188,7 +188,7 @@ def render_today(*, data_dir: Path | None = None, output: Path = Path("output"),
                         progress=progress)
         length = result.timeline.duration_ms
         history.remember_render(run_id=now.run.id, day=now.next.day,
-                                rendered=Rendered(fingerprint, mp3, length))
+                                rendered=Rendered(made_from, mp3, length))
     return Made(now, mp3, length, rendered=True)
 
 
@@ -288,9 +288,10 @@ def _options(day_plan: Plan) -> Customisation | None:
     return None if day_plan.length_s is None else Customisation(length=day_plan.length_s)
 
 
-def _fingerprint(day_plan: Plan, engine: EngineOptions | None) -> str:
+def fingerprint(day_plan: Plan, engine: EngineOptions | None) -> str:
+    """What a day's render is made from: the same, and its file is still today's."""
     what = [PLAN_VERSION, day_plan.routine.model_dump(mode="json"), day_plan.length_s,
-            repr(engine)]
+            repr(engine or HibariOptions())]  # None is the default voice
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
@@ -304,8 +305,13 @@ def _settings(day_plan: Plan) -> dict[str, object]:
 def _length(history: History, now: Today) -> int:
     """How long the session lasts: as rendered, else as estimated."""
     rendered = history.rendered(now.run.id, now.next.day)
-    if rendered is not None:
+    if rendered is not None and rendered.fingerprint == fingerprint(now.plan, None):
         return rendered.length_ms
+    return planned_length_ms(now)
+
+
+def planned_length_ms(now: Today) -> int:
+    """How long the next session lasts, estimated (as ``cuecast script`` would say)."""
     routine = now.plan.routine
     settings = resolve_settings(routine, _options(now.plan))
     return compile_session(routine, settings, estimate_ms).duration_ms

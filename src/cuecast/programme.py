@@ -168,27 +168,33 @@ def next_session(programme: Programme, done: Sequence[Done]) -> Next | None:
     day = len(done) + 1
     if day > programme.days:
         return None
-    week = programme.week_of(day)
-    written = programme.level_of(week)
+    behind = 0  # weeks stepped back so far: the rest of the plan runs that far behind
+    for i in range(len(done)):  # replayed, for the steps back
+        behind = _level(programme, done[:i], behind)[1]
+    level, _, reason = _level(programme, done, behind)
+    return Next(day, programme.week_of(day), level, reason)
+
+
+def _level(programme: Programme, done: Sequence[Done], behind: int) -> tuple[int, int, str]:
+    """The level of the session after ``done``, the weeks behind after it, and why."""
+    written = programme.level_of(programme.week_of(len(done) + 1))
     if not done:
-        return Next(day, week, written, "")
-    last = done[-1]
+        return written, behind, ""
     hard = 0
     for d in reversed(done):
         if d.felt != "hard":
             break
         hard += 1
+    last = done[-1].level
     if hard and hard % 2 == 0:
-        level = max(0, last.level - 1)
-        return Next(day, week, level, "The last two sessions felt hard, so this one steps "
-                                      "back a week.")
+        level = max(0, last - 1)
+        return level, max(0, written - level), ("The last two sessions felt hard, so this "
+                                                "one steps back a week.")
     if hard:
-        level = min(written, last.level)
-        return Next(day, week, level, "The last session felt hard, so this one stays at "
-                                      "its level." if level < written else "")
-    # easy or right: as written, less what was stepped back (a lighter week starts anew)
-    behind = max(0, programme.level_of(programme.week_of(last.day)) - last.level)
-    return Next(day, week, max(0, written - behind), "")
+        level = min(written, last)
+        return level, behind, ("The last session felt hard, so this one stays at its level."
+                               if level < written else "")
+    return max(0, written - behind), behind, ""
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,35 @@ def write_tags(mp3: Path, timeline: Timeline, info: TagInfo) -> None:
         tags.add(APIC(encoding=enc, mime=mime, type=PictureType.COVER_FRONT, desc="Cover",
                       data=info.cover))
     tags.save(mp3, v2_version=3)
+    _chapters_in_time_order(mp3)
+
+
+def _chapters_in_time_order(mp3: Path) -> None:
+    """Put the CHAP frames in the order of their start times. mutagen writes frames
+    smallest first, and players that read chapters in file order (ffprobe among them) then
+    list "Finish" before "Introduction"; the CTOC alone is not enough for them. The tag keeps
+    its size: frames of the same sizes change places."""
+    with mp3.open("r+b") as f:
+        header = f.read(10)
+        if header[:3] != b"ID3" or header[3] != 3 or header[5] & 0x40:  # v2.3, no ext. header
+            return
+        size = int.from_bytes(bytes(b & 0x7F for b in header[6:10]), "big")  # syncsafe
+        body = f.read(size)
+        frames: list[bytes] = []
+        at = 0
+        while at + 10 <= len(body) and body[at:at + 4].strip(b"\0"):
+            length = 10 + int.from_bytes(body[at + 4:at + 8], "big")
+            frames.append(body[at:at + length])
+            at += length
+        slots = [i for i, frame in enumerate(frames) if frame[:4] == b"CHAP"]
+        timed = sorted((frames[i] for i in slots), key=_chapter_start)
+        for i, frame in zip(slots, timed):
+            frames[i] = frame
+        f.seek(10)
+        f.write(b"".join(frames))
+
+
+def _chapter_start(frame: bytes) -> int:
+    """A CHAP frame's start time (ms): after its element id and that id's terminating NUL."""
+    end = frame.index(b"\0", 10)
+    return int.from_bytes(frame[end + 1:end + 5], "big")

@@ -174,7 +174,8 @@ def parse_length(value: Any) -> int:
             raise ValueError(f"'{value}': minutes and seconds go up to 59")
         ms = sum(p * 1000 * 60 ** i for i, p in enumerate(reversed(parts)))
     else:
-        ms = round(float(m.group("n")) * units[m.group("unit") or "s"])
+        number = float(m.group("n"))  # 309 digits are infinite here: bounded before rounding
+        ms = round(number * units[m.group("unit") or "s"]) if number < 1e9 else MAX_SESSION_MS + 1
     ms = int(ms)
     if not MIN_LENGTH_MS <= ms <= MAX_SESSION_MS:
         raise ValueError(f"'{value}' is out of range (1 minute to 3 hours)")

@@ -1,11 +1,14 @@
 """The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, one item per
-rendered session, with its chapters (JSON) and transcripts (SRT and WebVTT)."""
+rendered session, with its chapters (Podcasting 2.0 JSON by address, and Podlove Simple
+Chapters inline, which gPodder and others read) and transcripts (SRT and WebVTT). A
+programme is a season: its days are episodes, so a podcast app's new-episode alert is the
+reminder of the day's session."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Final
@@ -14,6 +17,7 @@ from cuecast.web.sessions import CHAPTERS, Session
 
 ITUNES: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST: Final = "https://podcastindex.org/namespace/1.0"
+PSC: Final = "http://podlove.org/simple-chapters"
 CHAPTERS_TYPE: Final = "application/json+chapters"
 """The type the Podcasting 2.0 JSON chapters spec asks for."""
 TRANSCRIPTS: Final = ((".vtt", "text/vtt"), (".srt", "application/x-subrip"))
@@ -30,11 +34,14 @@ def xml_text(text: str) -> str:
 
 ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("podcast", PODCAST)
+ET.register_namespace("psc", PSC)
 
 
-def feed(sessions: Sequence[Session], *, link: str, url: Callable[[str], str]) -> bytes:
+def feed(sessions: Sequence[Session], *, link: str, url: Callable[[str], str],
+         seasons: Mapping[str, tuple[int, str]] | None = None) -> bytes:
     """The feed document. ``link`` is the library page; ``url(name)`` the address of a listed
-    file (with the access token, since podcast apps send no cookies)."""
+    file (with the access token, since podcast apps send no cookies); ``seasons`` the
+    programmes, by their output folder: (season number, title)."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     for tag, text in (("title", "cuecast sessions"), ("link", link), ("language", "en"),
@@ -61,8 +68,38 @@ def feed(sessions: Sequence[Session], *, link: str, url: Callable[[str], str]) -
         for ext, kind in TRANSCRIPTS:
             ET.SubElement(item, f"{{{PODCAST}}}transcript", {
                 "url": url(session.stem + ext), "type": kind, "rel": "captions"})
+        _season(item, session, (seasons or {}).get(session.folder or ""))
+        _simple_chapters(item, session)
     body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return body
+
+
+def _season(item: ET.Element, session: Session, season: tuple[int, str] | None) -> None:
+    """A programme's day as an episode of its season (``day-09`` is episode 9)."""
+    day = session.stem.rpartition("/")[2].removeprefix("day-")
+    if season is None or not day.isdigit():
+        return
+    number, title = season
+    ET.SubElement(item, f"{{{PODCAST}}}season", {"name": xml_text(title)}).text = str(number)
+    ET.SubElement(item, f"{{{ITUNES}}}season").text = str(number)
+    ET.SubElement(item, f"{{{ITUNES}}}episode").text = str(int(day))
+    ET.SubElement(item, f"{{{PODCAST}}}episode").text = str(int(day))
+    ET.SubElement(item, f"{{{ITUNES}}}episodeType").text = "full"
+
+
+def _simple_chapters(item: ET.Element, session: Session) -> None:
+    """Podlove Simple Chapters, inline: start times as HH:MM:SS.mmm."""
+    try:
+        chapters = session.cues().timeline.chapters
+    except (OSError, ValueError):
+        return
+    listed = ET.SubElement(item, f"{{{PSC}}}chapters", {"version": "1.2"})
+    for c in chapters:
+        hours, rest = divmod(c.start_ms, 3_600_000)
+        minutes, rest = divmod(rest, 60_000)
+        ET.SubElement(listed, f"{{{PSC}}}chapter", {
+            "start": f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}",
+            "title": xml_text(c.title)})
 
 
 def _summary(session: Session) -> str:

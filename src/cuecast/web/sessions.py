@@ -26,7 +26,8 @@ class Session:
     """One rendered session: its MP3 with a readable ``cues.json`` beside it."""
 
     stem: str
-    """File stem shared by the MP3 and its sidecars."""
+    """The name it is listed by: the MP3's stem, after its folder's name for a programme's
+    day (``upper-back-4-weeks/day-09``)."""
     mp3: Path
     title: str
     duration_ms: int
@@ -44,15 +45,31 @@ class Session:
         return read_cues(self.mp3)
 
     def path(self, ext: str) -> Path:
-        return self.mp3.with_name(self.stem + ext)
+        return self.mp3.with_name(self.mp3.stem + ext)
+
+    @property
+    def folder(self) -> str | None:
+        """The subfolder it is in (a programme's name), or None at the top."""
+        head, sep, _ = self.stem.rpartition("/")
+        return head if sep else None
 
 
-def _mp3s(folder: Path) -> list[Path]:
-    """The MP3s listed in ``folder`` (not temporary or hidden files)."""
+def _mp3s(folder: Path) -> dict[str, Path]:
+    """The MP3s listed in ``folder`` and in its subfolders (a programme's days), by the name
+    they are listed by; not temporary or hidden files, nor anything through a link."""
     if not folder.is_dir():
-        return []
-    return [p for p in folder.iterdir()
-            if p.suffix == ".mp3" and not p.name.startswith(".") and _regular(p)]
+        return {}
+    found = {}
+    for p in folder.iterdir():
+        if p.name.startswith("."):
+            continue
+        if p.suffix == ".mp3" and _regular(p):
+            found[p.stem] = p
+        elif p.is_dir() and not p.is_symlink():
+            found.update({f"{p.name}/{q.stem}": q for q in p.iterdir()
+                          if q.suffix == ".mp3" and not q.name.startswith(".")
+                          and _regular(q)})
+    return found
 
 
 def _regular(path: Path) -> bool:
@@ -65,7 +82,7 @@ def _sidecars(mp3: Path) -> list[Path]:
     return [mp3.with_name(mp3.stem + ext) for ext in SIDECARS]
 
 
-def _session(mp3: Path) -> Session | None:
+def _session(stem: str, mp3: Path) -> Session | None:
     """The session of a listed MP3, or None without a readable cues.json beside it."""
     if not _regular(cues_path(mp3)):
         return None
@@ -73,7 +90,7 @@ def _session(mp3: Path) -> Session | None:
         cues = read_cues(mp3)
         stat = mp3.stat()
         beside = sum(p.stat().st_size for p in _sidecars(mp3) if _regular(p))
-        return Session(mp3.stem, mp3, cues.timeline.title, cues.timeline.duration_ms,
+        return Session(stem, mp3, cues.timeline.title, cues.timeline.duration_ms,
                        stat.st_size, stat.st_mtime, cues.customised, beside)
     except (OSError, ValueError):
         return None  # being written, or not ours
@@ -81,14 +98,15 @@ def _session(mp3: Path) -> Session | None:
 
 def list_sessions(folder: Path) -> list[Session]:
     """Every complete session in ``folder``, newest first."""
-    found = [s for s in map(_session, _mp3s(folder)) if s is not None]
+    found = [s for s in (_session(stem, p) for stem, p in _mp3s(folder).items())
+             if s is not None]
     return sorted(found, key=lambda s: (-s.mtime, s.stem))
 
 
 def find_session(folder: Path, stem: str) -> Session | None:
     """The session named ``stem``, found by listing: only its own cues.json is read."""
-    mp3 = next((p for p in _mp3s(folder) if p.stem == stem), None)
-    return None if mp3 is None else _session(mp3)
+    mp3 = _mp3s(folder).get(stem)
+    return None if mp3 is None else _session(stem, mp3)
 
 
 def delete_session(folder: Path, stem: str) -> bool:

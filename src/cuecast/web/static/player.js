@@ -136,4 +136,49 @@
     }
   }
   update();
+
+  // A programme's day: played to the end (or Done tapped) it is recorded as done, with how
+  // far it was played; then how it felt, which sets the level of the next session.
+  const practice = document.getElementById("practice");
+  if (practice) {
+    const day = Number(practice.dataset.day);
+    const status = $("practice-status");
+    let recorded = practice.dataset.done === "yes";
+
+    function post(body) {
+      return fetch("/api/today/done", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({ day: day }, body)),
+      }).then((r) => r.json().then((answer) => {
+        if (!r.ok) throw new Error(answer.error || "not recorded");
+        return answer;
+      }));
+    }
+
+    function finished() {
+      $("done").hidden = true;
+      $("feedback").hidden = false;
+      const played = Math.round(audio.currentTime * 1000);
+      post({ played_ms: played })
+        .then(() => { recorded = true; status.textContent = "Recorded as done."; })
+        .catch((e) => { status.textContent = "Not recorded: " + e.message; });
+    }
+
+    $("done").addEventListener("click", finished);
+    audio.addEventListener("ended", finished);
+    document.querySelectorAll("button.feeling").forEach((button) => {
+      button.addEventListener("click", () => {
+        post({ felt: button.dataset.felt, played_ms: Math.round(audio.currentTime * 1000) })
+          .then((answer) => {
+            recorded = true;
+            $("feedback").hidden = true;
+            status.textContent = "Thank you: felt " + answer.felt + ". The next session is being made ready.";
+            $("practice-next").hidden = false;
+          })
+          .catch((e) => { status.textContent = "Not recorded: " + e.message; });
+      });
+    });
+    if (recorded) status.textContent = "Done already; you can still say how it felt.";
+  }
 })();

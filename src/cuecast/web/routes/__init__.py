@@ -1,0 +1,1 @@
+"""The companion's routes, grouped by what they serve."""
