@@ -23,11 +23,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuecast import ffmpeg
+from cuecast.audio import ffmpeg
 from cuecast.engines.piper import default_voice
 from cuecast.engines.vits import default_cache_root, load_model
-from cuecast.options import DEFAULT_BITRATE
-from cuecast.timeline import clock
+from cuecast.script.options import DEFAULT_BITRATE
+from cuecast.script.timeline import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 

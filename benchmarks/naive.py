@@ -26,8 +26,8 @@ def main(cues: Path, out: Path, ort_threads: int = 1) -> None:
     from pydub import AudioSegment
     from pydub.generators import Sine
 
+    from cuecast.audio.ffmpeg import ffmpeg_path
     from cuecast.engines.piper import default_voice, phonemizer
-    from cuecast.ffmpeg import ffmpeg_path
 
     AudioSegment.converter = ffmpeg_path()
     options = onnxruntime.SessionOptions()  # as PiperVoice.load makes it, threads aside

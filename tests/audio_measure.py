@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cuecast import ffmpeg
-from cuecast.pcm import RATE
+from cuecast.audio import ffmpeg
+from cuecast.audio.pcm import RATE
 
 FRAME = 88
 """Samples per envelope frame (about 2 ms; times are converted exactly, never as 2 ms)."""

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from cuecast.options import Customisation
-from cuecast.render import render
+from cuecast.make.render import render
+from cuecast.script.options import Customisation
 from cuecast.web.access import COOKIE
 from cuecast.web.app import Config, create_app
 

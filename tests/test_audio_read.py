@@ -9,17 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cuecast.audio import read_audio, resample_clip
-from cuecast.bed import LOOP_FADE_MS, file_loop
+from cuecast.audio.bed import LOOP_FADE_MS, file_loop
+from cuecast.audio.convert import read_audio, resample_clip
+from cuecast.audio.ffmpeg import codec_of, ffmpeg_path
+from cuecast.audio.pcm import RATE
 from cuecast.errors import OptionError, RenderError
-from cuecast.ffmpeg import codec_of, ffmpeg_path
-from cuecast.pcm import RATE
 
 
 @pytest.fixture(autouse=True)
 def no_ffprobe(monkeypatch: pytest.MonkeyPatch) -> None:
     """pydub must never ask ffprobe (there is none on a fresh machine)."""
-    from cuecast.audio import pydub as segment_class
+    from cuecast.audio.convert import pydub as segment_class
 
     segment_class()  # imported as cuecast imports it: told our ffmpeg, its warnings quiet
     import pydub.audio_segment

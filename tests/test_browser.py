@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cuecast.cli import app as cli
-from cuecast.loader import load_routine
+from cuecast.script.loader import load_routine
 from cuecast.web.app import Config, create_app
 
 from .conftest import ROOT, UPPER_BACK

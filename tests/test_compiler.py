@@ -12,13 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.compiler import GAP_MS, compile_session, estimate_ms
-from cuecast.loader import load_routine, parse_routine
-from cuecast.narration import DURATION, NUMBER_WORDS
-from cuecast.options import Customisation
-from cuecast.routine import Routine, name_key
-from cuecast.settings import Settings, resolve_settings
-from cuecast.timeline import CHIME_MS, Timeline
+from cuecast.script.compiler import GAP_MS, compile_session, estimate_ms
+from cuecast.script.loader import load_routine, parse_routine
+from cuecast.script.options import Customisation
+from cuecast.script.resolve import Settings, resolve_settings
+from cuecast.script.routine import Routine, name_key
+from cuecast.script.steptext import DURATION, NUMBER_WORDS
+from cuecast.script.timeline import CHIME_MS, Timeline
 
 from .conftest import UPPER_BACK
 from .snippets import SMALL
@@ -386,8 +386,8 @@ def test_the_cue_kinds_are_the_contract_and_the_docs_list_them() -> None:
     the compiler's own words are some of them."""
     from typing import get_args
 
-    from cuecast.compiler import OWN_WORDS
-    from cuecast.timeline import Cue
+    from cuecast.script.compiler import OWN_WORDS
+    from cuecast.script.timeline import Cue
 
     from .conftest import ROOT, ROUTINES
 

@@ -15,13 +15,13 @@ import yaml
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.compiler import compile_session, estimate_ms
-from cuecast.compose import HOLD_RANGE_MS, Request, compose, read_request
 from cuecast.errors import OptionError
-from cuecast.library import library_folder, routine_files
-from cuecast.loader import load_routine, parse_routine
-from cuecast.routine import POSITIONS, Routine, name_key
-from cuecast.settings import resolve_settings
+from cuecast.make.compose import HOLD_RANGE_MS, Request, compose, read_request
+from cuecast.make.library import library_folder, routine_files
+from cuecast.script.compiler import compile_session, estimate_ms
+from cuecast.script.loader import load_routine, parse_routine
+from cuecast.script.resolve import resolve_settings
+from cuecast.script.routine import POSITIONS, Routine, name_key
 
 from .conftest import ROOT, ROUTINES
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.options import Customisation
-from cuecast.render import render
+from cuecast.make.render import render
+from cuecast.script.options import Customisation
 
 WORDED = """\
 title: My Words

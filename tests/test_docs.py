@@ -11,10 +11,10 @@ import typer.main
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.loader import parse_routine
-from cuecast.options import SessionOptions
-from cuecast.routine import Routine
-from cuecast.timing import parse_timing
+from cuecast.script.loader import parse_routine
+from cuecast.script.notation import parse_timing
+from cuecast.script.options import SessionOptions
+from cuecast.script.routine import Routine
 
 from .conftest import ROOT
 
@@ -105,7 +105,7 @@ def _paths(value: object, prefix: str = "") -> set[str]:
 
 def test_timeline_docs_list_exactly_the_fields_of_cues_json(tmp_path: Path,
                                                             cache_dir: Path) -> None:
-    from cuecast.render import render
+    from cuecast.make.render import render
 
     from .snippets import ROUTINE
 
@@ -121,7 +121,7 @@ def test_timeline_docs_list_exactly_the_fields_of_cues_json(tmp_path: Path,
 
 
 def test_every_cue_phrase_is_documented() -> None:
-    from cuecast.phrases import CuePhrases
+    from cuecast.script.phrases import CuePhrases
 
     doc = (ROOT / "docs" / "routines.md").read_text(encoding="utf-8")
     table = doc[doc.index("## Cue phrases"):]

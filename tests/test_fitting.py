@@ -13,16 +13,16 @@ import pytest
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.compiler import compile_session, estimate_ms, fitted
 from cuecast.errors import OptionError
-from cuecast.fitting import FLOOR_MS, ROUND_MS, TOLERANCE_MS
-from cuecast.loader import load_routine, parse_routine
-from cuecast.narration import DURATION
-from cuecast.options import customisation
-from cuecast.routine import MAX_SETS, Routine, name_key
-from cuecast.settings import Settings, resolve_settings
-from cuecast.timeline import Timeline
-from cuecast.timing import parse_length
+from cuecast.script.compiler import compile_session, estimate_ms, fitted
+from cuecast.script.fitting import FLOOR_MS, ROUND_MS, TOLERANCE_MS
+from cuecast.script.loader import load_routine, parse_routine
+from cuecast.script.notation import parse_length
+from cuecast.script.options import customisation
+from cuecast.script.resolve import Settings, resolve_settings
+from cuecast.script.routine import MAX_SETS, Routine, name_key
+from cuecast.script.steptext import DURATION
+from cuecast.script.timeline import Timeline
 
 from .conftest import ROUTINES, UPPER_BACK
 from .snippets import SMALL

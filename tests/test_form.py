@@ -7,8 +7,8 @@ import pytest
 
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import OptionError
-from cuecast.loader import parse_routine
-from cuecast.options import Customisation, settable
+from cuecast.script.loader import parse_routine
+from cuecast.script.options import Customisation, settable
 from cuecast.web.form import exercise_fields, fields, read_choice, session_stem
 
 from .snippets import ROUTINE

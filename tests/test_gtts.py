@@ -12,10 +12,10 @@ import requests
 import responses
 from typer.testing import CliRunner
 
-from cuecast import ffmpeg
-from cuecast.cache import ClipCache
+from cuecast.audio import ffmpeg
 from cuecast.cli import app
 from cuecast.engines.gtts import TRIES, GttsEngine
+from cuecast.speech.cache import ClipCache
 
 from .audio_measure import decode, ebur128
 from .snippets import TINY

@@ -256,7 +256,7 @@ def test_an_adversarial_paste_answers_in_seconds_and_the_server_meanwhile(
 def test_an_import_never_shadows_nor_loses_a_routine(tmp_path: Path) -> None:
     """``foo.yml`` shadowed a newly saved ``foo.yaml``, and "Replace" kept no copy."""
     from cuecast.errors import OptionError
-    from cuecast.library import import_article
+    from cuecast.make.library import import_article
 
     article = tmp_path / "article.txt"
     article.write_text("Foo\n\nCat-Cow | 60 sec\n1. Breathe.\n", encoding="utf-8")
@@ -275,7 +275,7 @@ def test_an_import_never_shadows_nor_loses_a_routine(tmp_path: Path) -> None:
 
 def test_a_noncharacter_is_refused_at_load_with_its_line(tmp_path: Path) -> None:
     from cuecast.errors import RoutineError
-    from cuecast.loader import load_routine
+    from cuecast.script.loader import load_routine
 
     path = tmp_path / "odd.yaml"
     path.write_text("title: Odd\nexercises:\n  - name: \"Reach \\uffff up\"\n"
@@ -298,7 +298,7 @@ def test_an_error_page_keeps_the_internals_to_the_server(
     def broken(folder: Path, stem: str) -> None:
         raise KeyError(f"{tmp_path}/secret")
 
-    monkeypatch.setattr("cuecast.web.app.find_session", broken)
+    monkeypatch.setattr("cuecast.web.context.find_session", broken)
     page = browser.get("/session/test-session")
     assert page.status_code == 500
     assert "cuecast could not do that" in page.text

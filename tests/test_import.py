@@ -9,8 +9,8 @@ import yaml
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.importer import DEFAULT_TIMING, lines_of, parse_article
-from cuecast.loader import load_routine
+from cuecast.make.importer import DEFAULT_TIMING, lines_of, parse_article
+from cuecast.script.loader import load_routine
 
 from .conftest import ROUTINES, UPPER_BACK
 

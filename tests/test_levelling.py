@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cuecast import levelling, loudness
-from cuecast.pcm import RATE
+from cuecast.audio import levelling, loudness
+from cuecast.audio.pcm import RATE
 
 
 def speechlike(n: int, seed: int) -> np.ndarray:

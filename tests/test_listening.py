@@ -9,14 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cuecast import ffmpeg
-from cuecast.asr import RATE as ASR_RATE
-from cuecast.asr import Recognizer, Word, again, model_dir, overlapping, stretches, to_whisper
-from cuecast.cache import ClipCache
-from cuecast.clips import Clips
+from cuecast.audio import ffmpeg
+from cuecast.audio.pcm import RATE
 from cuecast.engines.hibari import HibariEngine
 from cuecast.engines.piper import PiperEngine, pronounced, spoken
-from cuecast.listening import (
+from cuecast.listen.asr import RATE as ASR_RATE
+from cuecast.listen.asr import (
+    Recognizer,
+    Word,
+    again,
+    model_dir,
+    overlapping,
+    stretches,
+    to_whisper,
+)
+from cuecast.listen.listening import (
     Report,
     align,
     by_line,
@@ -28,11 +35,12 @@ from cuecast.listening import (
     normalise,
     slips,
 )
-from cuecast.options import Customisation
-from cuecast.pcm import RATE
-from cuecast.preview import preview_timeline
-from cuecast.render import render
-from cuecast.timeline import read_cues
+from cuecast.make.preview import preview_timeline
+from cuecast.make.render import render
+from cuecast.script.options import Customisation
+from cuecast.script.timeline import read_cues
+from cuecast.speech.cache import ClipCache
+from cuecast.speech.clips import Clips
 
 from .conftest import UPPER_BACK
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cuecast.cli import app
 from cuecast.errors import RoutineError
-from cuecast.loader import load_routine, parse_routine
+from cuecast.script.loader import load_routine, parse_routine
 
 from .conftest import UPPER_BACK
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cuecast.narration import DURATION, NUMBER_WORDS, fit_text
-from cuecast.options import customisation, pairs
-from cuecast.preview import preview_timeline
+from cuecast.make.preview import preview_timeline
+from cuecast.script.options import customisation, pairs
+from cuecast.script.steptext import DURATION, NUMBER_WORDS, fit_text
 
 M90 = 90_000  # the customised hold: 1 minute 30 seconds
 

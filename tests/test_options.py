@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from cuecast.cli import app
 from cuecast.engines.registry import GttsOptions, HibariOptions, PiperOptions, engine_options
 from cuecast.errors import OptionError
-from cuecast.library import list_routines
-from cuecast.loader import load_routine
-from cuecast.options import (
+from cuecast.make.library import list_routines
+from cuecast.script.loader import load_routine
+from cuecast.script.options import (
     Customisation,
     ListenMode,
     ListenOptions,
@@ -27,8 +27,8 @@ from cuecast.options import (
     customisation,
     flag,
 )
-from cuecast.routine import Routine
-from cuecast.settings import Settings, changes, resolve_settings
+from cuecast.script.resolve import Settings, changes, resolve_settings
+from cuecast.script.routine import Routine
 
 from .conftest import ROOT, UPPER_BACK
 from .snippets import one_exercise
@@ -83,7 +83,7 @@ def test_bad_values_name_their_flag(given: dict[str, object], message: str) -> N
 def test_given_options_win_over_the_routines_defaults(tmp_path: Path) -> None:
     path = tmp_path / "d.yaml"
     path.write_text(one_exercise(defaults="{rest: 3, breath: '5:5', countdown: false}"))
-    from cuecast.loader import load_routine
+    from cuecast.script.loader import load_routine
 
     routine = load_routine(path)
     plain = resolve_settings(routine)
@@ -164,8 +164,8 @@ def test_readme_documents_every_option_of_every_command() -> None:
 
 def test_lrc_length_header_past_an_hour() -> None:
     # was '[length:101:4]': the hundredths-clock sliced to five characters
-    from cuecast.captions import lrc
-    from cuecast.timeline import Timeline
+    from cuecast.audio.captions import lrc
+    from cuecast.script.timeline import Timeline
 
     timeline = Timeline(title="T", duration_ms=(101 * 60 + 42) * 1000 + 370, events=(),
                         blocks=(), chapters=(), dropped=())
@@ -200,7 +200,7 @@ ADD_ONE_OPTION = r'''
 import json, sys
 from pydantic import Field, create_model
 
-import cuecast.options as options
+import cuecast.script.options as options
 
 # the one place: a new session option, declared as a field (here added from outside, before
 # anything else of cuecast is imported, as an edit of options.py would)
@@ -213,8 +213,8 @@ options.Customisation = create_model("Customisation", __base__=options.Customisa
 from typer.testing import CliRunner  # noqa: E402
 
 from cuecast.cli import app  # noqa: E402
-from cuecast.loader import parse_routine  # noqa: E402
-from cuecast.routine import Routine  # noqa: E402
+from cuecast.script.loader import parse_routine  # noqa: E402
+from cuecast.script.routine import Routine  # noqa: E402
 from cuecast.web.form import fields, read_choice  # noqa: E402
 
 seen = {}
@@ -266,6 +266,6 @@ def test_every_declared_option_is_a_flag_of_its_commands(
 
 
 def test_the_listening_reports_are_titled_for_every_mode() -> None:
-    from cuecast.listening import MODES
+    from cuecast.listen.listening import MODES
 
     assert tuple(MODES) == get_args(ListenMode)

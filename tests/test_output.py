@@ -16,11 +16,11 @@ from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
-from cuecast import captions, loudness
+from cuecast.audio import captions, loudness
+from cuecast.audio.pcm import RATE
 from cuecast.cli import app
-from cuecast.options import Customisation
-from cuecast.pcm import RATE
-from cuecast.render import Rendered, render
+from cuecast.make.render import Rendered, render
+from cuecast.script.options import Customisation
 
 from .audio_measure import decode, ebur128, envelope_db, peak_db, rms_db, span
 
@@ -93,7 +93,7 @@ def test_our_meter_matches_ebur128_on_a_signal(tmp_path: Path) -> None:
     x[: RATE // 2] *= 0.1
     pcm = np.round(x * 32767).astype("<i2")
     wav = tmp_path / "tone.wav"
-    from cuecast.ffmpeg import _run
+    from cuecast.audio.ffmpeg import _run
 
     _run(["-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0", "-y", str(wav)],
          pcm.tobytes())
@@ -178,7 +178,7 @@ def test_bed_is_ducked_under_speech_and_present_throughout(plain: Rendered,
 
 
 def test_bed_from_a_file(routine_file: Path, cache_dir: Path, tmp_path: Path) -> None:
-    from cuecast.ffmpeg import _run
+    from cuecast.audio.ffmpeg import _run
 
     music = tmp_path / "music.wav"
     _run(["-f", "lavfi", "-i", "sine=frequency=220:duration=5", "-y", str(music)])

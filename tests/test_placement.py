@@ -1,10 +1,10 @@
-"""Placing cues in a block (cuecast.placement), table-driven: priority, groups, slack."""
+"""Placing cues in a block (cuecast.script.placement), table-driven: priority, groups, slack."""
 
 from __future__ import annotations
 
 import pytest
 
-from cuecast.placement import Wish, place
+from cuecast.script.placement import Wish, place
 
 GAP = 250
 

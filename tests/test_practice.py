@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from cuecast.cli import app
 from cuecast.errors import HistoryError, RoutineError
-from cuecast.history import FILE_NAME, MIGRATIONS, History
-from cuecast.loader import load_routine
-from cuecast.practice import list_programmes, programme_folder
-from cuecast.programme import Done, Programme, load_programme, next_session, plan
-from cuecast.routine import name_key
+from cuecast.practice.daily import list_programmes, programme_folder
+from cuecast.practice.history import FILE_NAME, MIGRATIONS, History
+from cuecast.practice.programme import Done, Programme, load_programme, next_session, plan
+from cuecast.script.loader import load_routine
+from cuecast.script.routine import name_key
 
 from .conftest import ROOT, ROUTINES
 
@@ -127,7 +127,7 @@ def test_each_session_says_what_changed_and_holds_grow_as_written() -> None:
 
 
 def _next(programme: Programme, day: int, level: int) -> object:
-    from cuecast.programme import Next
+    from cuecast.practice.programme import Next
 
     return Next(day, programme.week_of(day), level, "")
 
@@ -184,7 +184,7 @@ progression: {hold: 1}
 _WRITER = """
 import sys
 from pathlib import Path
-from cuecast.practice import done
+from cuecast.practice.daily import done
 for _ in range(int(sys.argv[2])):
     print(done(data_dir=Path(sys.argv[1]), felt="right").day, flush=True)
 """
@@ -283,7 +283,7 @@ def test_the_database_is_wal_and_versioned(tmp_path: Path) -> None:
 def test_today_renders_day_one_then_week_two_grows_as_written(runner: CliRunner,
                                                               tmp_path: Path,
                                                               cache_dir: Path) -> None:
-    from cuecast.timeline import read_cues
+    from cuecast.script.timeline import read_cues
 
     from .audio_measure import decode
 

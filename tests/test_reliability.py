@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from typer.testing import CliRunner
 
-from cuecast.cache import ClipCache
 from cuecast.cli import app
 from cuecast.files import slugify
-from cuecast.options import Customisation
-from cuecast.render import render
+from cuecast.make.render import render
+from cuecast.script.options import Customisation
+from cuecast.speech.cache import ClipCache
 
 from .audio_measure import decode
 from .snippets import TINY
@@ -346,7 +346,7 @@ def test_cache_reads_parse_one_at_a_time(tmp_path: Path, monkeypatch: pytest.Mon
     from concurrent.futures import ThreadPoolExecutor
 
     from cuecast import cache as cache_module
-    from cuecast.pcm import Levelled
+    from cuecast.audio.pcm import Levelled
 
     cache = ClipCache(tmp_path / "cache")
     keys = [cache.key({"engine": "test"}, str(n)) for n in range(8)]

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.options import Customisation
-from cuecast.render import Rendered, render
+from cuecast.make.render import Rendered, render
+from cuecast.script.options import Customisation
 
 from .audio_measure import decode, envelope_db, onset_ms, peak_db
 
@@ -34,7 +34,7 @@ def test_writes_mp3_and_cues(rendered: Rendered) -> None:
 
 
 def test_the_cues_json_a_render_wrote_is_its_timeline_exactly(rendered: Rendered) -> None:
-    from cuecast.timeline import Timeline
+    from cuecast.script.timeline import Timeline
 
     written = json.loads(rendered.cues.read_text(encoding="utf-8"))
     timeline = Timeline.from_json(written)
@@ -149,7 +149,7 @@ def test_pydub_is_handed_our_ffmpeg_without_warnings(monkeypatch: pytest.MonkeyP
 
     # a fresh interpreter with an empty PATH: no system ffmpeg, like a fresh machine
     code = ("import warnings; warnings.simplefilter('error', RuntimeWarning);"
-            "from cuecast.audio import pydub; seg = pydub();"
+            "from cuecast.audio.convert import pydub; seg = pydub();"
             "import os; assert os.path.exists(seg.converter), seg.converter")
     proc = subprocess.run([sys.executable, "-c", code], env={"PATH": ""}, capture_output=True,
                           text=True, check=False)
@@ -209,7 +209,7 @@ def test_the_summary_line_counts_dropped_cues(routine_file: Path, cache_dir: Pat
 def test_upper_back_at_defaults_drops_no_breath_prompt(cache_dir: Path, tmp_path: Path) -> None:
     """Cat-Cow and Seated Twist give their own breath phrasing: the warning and halfway make
     room for it (and say how long is really left), so none of it is dropped."""
-    from cuecast.narration import NUMBER_WORDS
+    from cuecast.script.steptext import NUMBER_WORDS
 
     from .conftest import UPPER_BACK
 
@@ -228,8 +228,8 @@ def test_upper_back_at_defaults_drops_no_breath_prompt(cache_dir: Path, tmp_path
 
 
 def test_a_render_fitted_to_a_length_lasts_it(routine_file: Path, cache_dir: Path) -> None:
-    from cuecast.fitting import TOLERANCE_MS
-    from cuecast.options import customisation
+    from cuecast.script.fitting import TOLERANCE_MS
+    from cuecast.script.options import customisation
 
     out = routine_file.parent / "fitted" / "session.mp3"
     result = render(path=routine_file, output=out, cache_dir=cache_dir,

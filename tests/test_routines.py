@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from cuecast.compiler import compile_session, estimate_ms
-from cuecast.loader import load_routine
-from cuecast.options import Customisation
-from cuecast.routine import name_key
-from cuecast.settings import resolve_settings
-from cuecast.timing import Timing
+from cuecast.script.compiler import compile_session, estimate_ms
+from cuecast.script.loader import load_routine
+from cuecast.script.notation import Timing
+from cuecast.script.options import Customisation
+from cuecast.script.resolve import resolve_settings
+from cuecast.script.routine import name_key
 
 from .conftest import ROUTINES, UPPER_BACK
 
@@ -61,7 +61,7 @@ def test_upper_back_matches_the_article() -> None:
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_routine_renders(path: Path, cache_dir: Path, tmp_path: Path) -> None:
     """Every library routine renders (briefly: short holds, names and timings only)."""
-    from cuecast.render import render
+    from cuecast.make.render import render
 
     from .audio_measure import decode
 
@@ -94,10 +94,10 @@ def test_box_breathing_prompts_every_phase_of_every_breath() -> None:
 def test_the_estimate_is_within_one_percent_of_the_voice(path: Path, cache_dir: Path) -> None:
     """``cuecast script`` before any render (estimates only) against the session laid out with
     the voice's real clips, at the routine's own defaults."""
-    from cuecast.cache import ClipCache
-    from cuecast.clips import Clips
+    from cuecast.audio.pcm import length_ms
     from cuecast.engines.registry import HibariOptions, get_engine
-    from cuecast.pcm import length_ms
+    from cuecast.speech.cache import ClipCache
+    from cuecast.speech.clips import Clips
 
     routine = load_routine(path)
     settings = resolve_settings(routine)
@@ -114,7 +114,7 @@ def test_a_preview_looks_each_line_up_once() -> None:
     length is read once per preview, not once per pass (the page previews on every change)."""
     from collections import Counter
 
-    from cuecast.preview import layout
+    from cuecast.make.preview import preview_routine
 
     asked: Counter[str] = Counter()
 
@@ -122,6 +122,6 @@ def test_a_preview_looks_each_line_up_once() -> None:
         asked[text] += 1
         return None
 
-    timeline = layout(load_routine(UPPER_BACK), None, lengths)
+    timeline = preview_routine(load_routine(UPPER_BACK), None, lengths)
     assert asked and max(asked.values()) == 1
     assert set(asked) >= {e.text for e in timeline.speech()}

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cuecast.options import Customisation
-from cuecast.render import render
+from cuecast.make.render import render
+from cuecast.script.options import Customisation
 
 from .conftest import UPPER_BACK
 from .snippets import ROUTINE

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cuecast.dynamics import fade_out
+from cuecast.audio.dynamics import fade_out
+from cuecast.audio.pcm import RATE, sample_at
+from cuecast.audio.stitch import pieces
 from cuecast.errors import RenderError
-from cuecast.pcm import RATE, sample_at
-from cuecast.stitch import pieces
-from cuecast.timeline import Event, Timeline
+from cuecast.script.timeline import Event, Timeline
 
 
 def _timeline(events: list[tuple[int, int, str, str]], duration_ms: int) -> Timeline:

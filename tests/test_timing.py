@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cuecast.timing import Timing, TimingError, format_duration, parse_timing
+from cuecast.script.notation import Timing, TimingError, format_duration, parse_timing
 
 GOOD = [
     # exactly as the seed article writes them

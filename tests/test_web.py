@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cuecast.cli import app as cli
-from cuecast.loader import load_routine
-from cuecast.options import settable
+from cuecast.script.loader import load_routine
+from cuecast.script.options import settable
 from cuecast.web.access import COOKIE, feed_key, load_token
 from cuecast.web.app import MAX_UPLOAD, Config, create_app
 from cuecast.web.jobs import QueueFull, RenderQueue

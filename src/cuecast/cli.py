@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from cuecast import __version__
 from cuecast.errors import CuecastError, OptionError, RoutineError
-from cuecast.options import (
+from cuecast.script.options import (
     Customisation,
     ListenOptions,
     RenderOptions,
@@ -32,7 +32,7 @@ from cuecast.options import (
     read,
     settable,
 )
-from cuecast.routine import AREAS, POSITIONS
+from cuecast.script.routine import AREAS, POSITIONS
 
 if TYPE_CHECKING:
     from cuecast.engines.registry import EngineOptions
@@ -97,7 +97,7 @@ CacheDirOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
 
 
 def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
-    """One command-line option for one field of an options model (:mod:`cuecast.options`):
+    """One command-line option for one field of an options model (:mod:`cuecast.script.options`):
     its flag, type, help and default from the field. Every option arrives as None when not
     given, so that what is not given falls back (to the routine's defaults, or the model's)."""
     default = field.default
@@ -176,7 +176,7 @@ def _engine(**given: Any) -> Any:
 
 
 def _given(model: type[BaseModel]) -> Callable[..., Any]:
-    """What the user gave of ``model``'s options, read as :func:`cuecast.options.read` reads
+    """What the user gave of ``model``'s options, read as :func:`cuecast.script.options.read` reads
     them (a bad value: the one-line message naming its flag)."""
     return lambda **given: read(model, given)
 
@@ -208,7 +208,7 @@ def check(
                                                    show_default=False)],
 ) -> None:
     """Validate routine files: exit 0 when all are valid, 2 with one line per problem."""
-    from cuecast.loader import load_routine
+    from cuecast.script.loader import load_routine
 
     failed = False
     for path in routines:
@@ -227,7 +227,7 @@ def check(
 @app.command()
 def schema() -> None:
     """Print the routine files' JSON Schema (for editor autocompletion)."""
-    from cuecast.routine import Routine
+    from cuecast.script.routine import Routine
 
     typer.echo(json.dumps(Routine.model_json_schema(), indent=2))
 
@@ -246,7 +246,7 @@ def script(
     """Show the session's script (every line and chime with its time) without rendering:
     timed with the clips already made for these options (after a render, exactly as rendered),
     and with estimates for the rest."""
-    from cuecast.preview import preview
+    from cuecast.make.preview import preview
 
     text = preview(path=routine, options=options, as_json=as_json, cache_dir=cache_dir,
                    engine=engine)
@@ -272,8 +272,8 @@ def render(
     captions beside it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cuecast.render import render as do_render
-    from cuecast.timeline import clock
+    from cuecast.make.render import render as do_render
+    from cuecast.script.timeline import clock
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[cached]} cached"), transient=True,
@@ -310,8 +310,8 @@ def listen(
     """Check what a listener hears: render the routine into a temporary folder (from the
     cache where it can; output/ is left alone), then transcribe it offline (Whisper base)
     and compare with the script. Needs the 'listen' extra (scripts/listen installs it)."""
-    from cuecast.listening import MODES
-    from cuecast.listening import listen as do_listen
+    from cuecast.listen.listening import MODES
+    from cuecast.listen.listening import listen as do_listen
 
     report = do_listen(path=routine, options=options, engine=engine, cache_dir=cache_dir,
                        mode=checked.mode)
@@ -328,7 +328,7 @@ def import_(
     force: Annotated[bool, typer.Option(help="Replace the output file if it exists.")] = False,
 ) -> None:
     """Turn a stretching article into a routine file (checked before it is written)."""
-    from cuecast.library import import_article
+    from cuecast.make.library import import_article
 
     result = import_article(path=article, output=output, force=force)
     for warning in result.warnings:
@@ -354,7 +354,7 @@ def compose(
 ) -> None:
     """Compose a routine from the library's exercises for the areas you name, fitted to the
     time you have: each position in one run, flowing towards the floor."""
-    from cuecast.compose import read_request, write_composed
+    from cuecast.make.compose import read_request, write_composed
 
     request = read_request(focus=focus, length=length, positions=position, seed=seed)
     composed, written = write_composed(request=request, output=output, force=force)
@@ -370,8 +370,8 @@ def list_(
         show_default=False)] = None,
 ) -> None:
     """List routines with their exercise counts and (estimated) lengths."""
-    from cuecast.library import library_folder, list_routines
-    from cuecast.timeline import clock
+    from cuecast.make.library import library_folder, list_routines
+    from cuecast.script.timeline import clock
 
     entries = list_routines(folders=[folder] if folder else [library_folder(),
                                                               Path("routines")])
@@ -398,7 +398,7 @@ DataDirOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
 @programme_app.command("list")
 def programme_list() -> None:
     """List the programmes: the ones that come with cuecast and your ./programmes."""
-    from cuecast.practice import list_programmes
+    from cuecast.practice.daily import list_programmes
 
     listed = list_programmes()
     for entry in listed:
@@ -415,7 +415,7 @@ def programme_list() -> None:
 @programme_app.command("schema")
 def programme_schema() -> None:
     """Print the programme files' JSON Schema (for editor autocompletion)."""
-    from cuecast.programme import Programme
+    from cuecast.practice.programme import Programme
 
     typer.echo(json.dumps(Programme.model_json_schema(), indent=2))
 
@@ -427,7 +427,7 @@ def programme_start(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Start a programme: 'cuecast today' then makes its first session."""
-    from cuecast.practice import start
+    from cuecast.practice.daily import start
 
     run = start(programme=programme, data_dir=data_dir)
     typer.echo(f"Started {run.title} ({run.days} sessions). Make today's session with: "
@@ -437,7 +437,7 @@ def programme_start(
 @programme_app.command("stop")
 def programme_stop(data_dir: DataDirOpt = None) -> None:
     """Stop the programme under way; its history is kept."""
-    from cuecast.practice import stop
+    from cuecast.practice.daily import stop
 
     run = stop(data_dir=data_dir)
     typer.echo(f"Stopped {run.title}; its sessions stay in 'cuecast history'.")
@@ -456,8 +456,8 @@ def today(
 ) -> None:
     """Render the next session of your programme (from the cache when it can), and say what
     it is and where."""
-    from cuecast.practice import render_today
-    from cuecast.timeline import clock
+    from cuecast.practice.daily import render_today
+    from cuecast.script.timeline import clock
 
     made = render_today(data_dir=data_dir, output=output, engine=engine, cache_dir=cache_dir)
     t = made.today
@@ -475,8 +475,8 @@ def done(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Record today's session of your programme as done."""
-    from cuecast.practice import done as do_done
-    from cuecast.programme import FEELINGS
+    from cuecast.practice.daily import done as do_done
+    from cuecast.practice.programme import FEELINGS
 
     if felt is not None and felt not in FEELINGS:
         raise OptionError(f"--felt: '{felt}'; choose from {', '.join(FEELINGS)}")
@@ -491,7 +491,7 @@ def history(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Every session done: when, which programme and day, how long, how it felt."""
-    from cuecast.practice import history_table
+    from cuecast.practice.daily import history_table
 
     typer.echo(history_table(data_dir=data_dir, as_csv=as_csv), nl=not as_csv)
 

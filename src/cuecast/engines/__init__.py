@@ -29,7 +29,7 @@ def speakable(text: str) -> str:
 
 @dataclass(frozen=True)
 class Speech:
-    """A synthesized clip in the session format (see :mod:`cuecast.ffmpeg`)."""
+    """A synthesized clip in the session format (see :mod:`cuecast.audio.ffmpeg`)."""
 
     samples: np.ndarray
     """int16 mono samples at the session rate, leading and trailing silence trimmed."""

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any, Final
 
-from cuecast.audio import read_audio, to_session
+from cuecast.audio.convert import read_audio, to_session
 from cuecast.engines import Speech
 from cuecast.errors import CuecastError, EngineError, OptionError
 

@@ -9,7 +9,7 @@ a seeded generator, so the same text with the same seed gives the same audio.
 Decisions: one onnxruntime session shared by the workers (it is thread-safe); the text to
 phoneme step, which keeps state in pure Python, runs one line at a time under a lock (about a
 millisecond a line). Each clip is levelled by measurement like every engine's
-(:mod:`cuecast.levelling`).
+(:mod:`cuecast.audio.levelling`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from typing import Any, Final
 
 import numpy as np
 
-from cuecast.audio import to_session
+from cuecast.audio.convert import to_session
 from cuecast.engines import Speech, auto_workers, usable_cores
 from cuecast.errors import EngineError
-from cuecast.phrases import number_word
+from cuecast.script.phrases import number_word
 
 PACKAGE: Final = "hibari-tts"
 WORKER_BYTES: Final = 40_000_000

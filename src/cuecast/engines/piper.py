@@ -2,7 +2,7 @@
 
 Decisions: Piper's per-sentence peak normalisation is off (it makes "One." as loud at its peak
 as a long sentence, so levels jump); instead each clip is levelled to the loudness target by
-measurement (:mod:`cuecast.master`). Its noise scales stay at the voice's defaults (natural
+measurement (:mod:`cuecast.audio.master`). Its noise scales stay at the voice's defaults (natural
 prosody); the variation run to run does not matter because every clip is cached by its text.
 """
 
@@ -15,16 +15,16 @@ from typing import Any, Final
 
 import numpy as np
 
-from cuecast.audio import to_session
+from cuecast.audio.convert import to_session
 from cuecast.engines import Speech, auto_workers, usable_cores
 from cuecast.engines.vits import Model, default_cache_root, load_model
 from cuecast.errors import EngineError
-from cuecast.phrases import is_short
+from cuecast.script.phrases import is_short
 
 GAIN_DB: Final = 6.0
 """Fixed lift for Piper's unnormalised output (about -25 dBFS RMS raw)."""
 STEADY_NOISE: Final = 0.0
-"""The noise short lines (:data:`cuecast.phrases.SHORT_WORDS`) are synthesized with. Measured
+"""The noise short lines (:data:`cuecast.script.phrases.SHORT_WORDS`) are synthesized with. Measured
 with the listening check (Whisper base, each count alone): counts One to Thirty were misheard
 4 times in 60 with the voice's noise ("Five." as "Fight", "Fourteen." as "Forking"), once in 30
 without; every line without it measured worse over a whole session (4.2 % WER against 3.7 %)."""

@@ -9,7 +9,7 @@ from typing import Any, Final, get_args
 
 from cuecast.engines import Engine
 from cuecast.errors import OptionError
-from cuecast.options import EngineName
+from cuecast.script.options import EngineName
 
 
 def _check_speed(speed: float) -> None:

@@ -2,7 +2,7 @@
 
 Pages are rendered on the server (Jinja2) with a little plain JavaScript; nothing comes from
 a CDN, since the phone may have only the local network. Options are read and checked by the
-same model as the command line (:mod:`cuecast.options`), so a bad value gets the same line.
+same model as the command line (:mod:`cuecast.script.options`), so a bad value gets the same line.
 The routes are grouped by what they serve (:mod:`cuecast.web.routes`).
 """
 

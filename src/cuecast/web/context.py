@@ -14,11 +14,11 @@ from starlette.exceptions import HTTPException
 
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import RoutineError
-from cuecast.library import Entry, list_routines, routine_files
-from cuecast.loader import load_routine
-from cuecast.preview import Lengths, cached_lengths
-from cuecast.routine import Routine
-from cuecast.timeline import clock
+from cuecast.make.library import Entry, list_routines, routine_files
+from cuecast.make.preview import Lengths, cached_lengths
+from cuecast.script.loader import load_routine
+from cuecast.script.routine import Routine
+from cuecast.script.timeline import clock
 from cuecast.web.jobs import RenderQueue
 from cuecast.web.sessions import Session, find_session
 

@@ -13,7 +13,8 @@ from cuecast.engines.hibari import is_present, voices
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import OptionError
 from cuecast.files import slugify
-from cuecast.options import (
+from cuecast.script.notation import MAX_HOLD_MS, MAX_REPS
+from cuecast.script.options import (
     Customisation,
     VoiceOptions,
     choices,
@@ -23,10 +24,9 @@ from cuecast.options import (
     read,
     settable,
 )
-from cuecast.routine import Exercise, Routine
-from cuecast.settings import effective
-from cuecast.timeline import clock
-from cuecast.timing import MAX_HOLD_MS, MAX_REPS
+from cuecast.script.resolve import effective
+from cuecast.script.routine import Exercise, Routine
+from cuecast.script.timeline import clock
 
 BEDS: Final = ("none", "noise")
 INCLUDES: Final = "includes"

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from cuecast.clips import Progress
 from cuecast.errors import CuecastError
+from cuecast.speech.clips import Progress
 
 State = Literal["queued", "running", "done", "failed"]
 MAX_WAITING: Final = 4

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
-from cuecast.history import Run, SessionDone
-from cuecast.programme import Programme
+from cuecast.practice.history import Run, SessionDone
+from cuecast.practice.programme import Programme
 
 DayState = Literal["done", "missed", "today", "upcoming", "outside"]
 

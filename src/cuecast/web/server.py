@@ -9,7 +9,7 @@ from typing import Final, TextIO
 from urllib.parse import urlencode
 
 from cuecast.errors import OptionError
-from cuecast.library import library_folder
+from cuecast.make.library import library_folder
 from cuecast.web.access import feed_key, load_token, token_path
 
 ALL_INTERFACES = "0.0.0.0"

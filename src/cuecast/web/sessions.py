@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from cuecast.timeline import SIDECARS, CuesFile, cues_path, read_cues
+from cuecast.script.timeline import SIDECARS, CuesFile, cues_path, read_cues
 
 MEDIA_TYPES: Final = {".mp3": "audio/mpeg", ".cues.json": "application/json",
                       ".lrc": "text/plain; charset=utf-8",

@@ -13,11 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from cuecast.compose import read_request, write_composed
 from cuecast.errors import CuecastError, OptionError
-from cuecast.library import ImportResult, import_article
-from cuecast.routine import AREAS, POSITIONS
-from cuecast.timing import MAX_SESSION_MS
+from cuecast.make.compose import read_request, write_composed
+from cuecast.make.library import ImportResult, import_article
+from cuecast.script.notation import MAX_SESSION_MS
+from cuecast.script.routine import AREAS, POSITIONS
 from cuecast.web.context import MAX_FIELDS, companion, page
 from cuecast.web.middleware import MAX_BODY, MAX_UPLOAD
 

@@ -15,15 +15,15 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from cuecast.clips import Progress
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import CuecastError
-from cuecast.library import save_customised
-from cuecast.preview import layout
-from cuecast.render import render
-from cuecast.routine import Routine
-from cuecast.settings import effective
-from cuecast.timeline import clock
+from cuecast.make.library import save_customised
+from cuecast.make.preview import preview_routine
+from cuecast.make.render import render
+from cuecast.script.resolve import effective
+from cuecast.script.routine import Routine
+from cuecast.script.timeline import clock
+from cuecast.speech.clips import Progress
 from cuecast.web.access import feed_key
 from cuecast.web.context import MAX_FIELDS, THEME, Config, companion, page
 from cuecast.web.form import (
@@ -83,7 +83,8 @@ def routine_page(request: Request, name: str) -> HTMLResponse:
 def _routine_page(request: Request, name: str, routine: Routine, error: str | None = None,
                   status: int = 200) -> HTMLResponse:
     in_force = effective(routine)
-    total = layout(routine, lengths=companion(request).lengths(HibariOptions())).duration_ms
+    lengths = companion(request).lengths(HibariOptions())
+    total = preview_routine(routine, lengths=lengths).duration_ms
     return page(request, "routine.html", status, name=name, routine=routine, error=error,
                 total=total, voices=offered_voices(), speed=HibariOptions.speed,
                 fields=fields(in_force), exercises=exercise_fields(routine),
@@ -96,7 +97,7 @@ def preview(request: Request, name: str) -> JSONResponse:
     routine = shared.routine_at(name)[1]
     try:
         choice = read_choice(routine, request.query_params)
-        timeline = layout(routine, choice.options, shared.lengths(choice.engine))
+        timeline = preview_routine(routine, choice.options, shared.lengths(choice.engine))
     except CuecastError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     return JSONResponse({"total_ms": timeline.duration_ms,
@@ -129,7 +130,7 @@ async def start_render(request: Request, name: str) -> Response:
 
     def queue(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
         # names and the length checked now, not in the queue
-        layout(routine, choice.options, shared.lengths(choice.engine))
+        preview_routine(routine, choice.options, shared.lengths(choice.engine))
         stem = session_stem(name, routine, choice)
         job = shared.jobs.submit(name, _renderer(shared.config, path, stem, choice))
         return f"/jobs/{job.id}"

@@ -16,10 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from cuecast.clips import Progress
 from cuecast.errors import CuecastError, OptionError
-from cuecast.history import History
-from cuecast.practice import (
+from cuecast.practice.daily import (
     Today,
     done,
     fingerprint,
@@ -30,7 +28,9 @@ from cuecast.practice import (
     stop,
     today,
 )
-from cuecast.programme import FEELINGS, load_programme
+from cuecast.practice.history import History
+from cuecast.practice.programme import FEELINGS, load_programme
+from cuecast.speech.clips import Progress
 from cuecast.web.context import Companion, companion, page
 from cuecast.web.jobs import Job
 from cuecast.web.progress import calendar, chart, figures

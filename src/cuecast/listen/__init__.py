@@ -1,0 +1,1 @@
+"""The listening check: a session transcribed offline and compared with its script."""

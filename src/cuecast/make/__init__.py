@@ -1,0 +1,2 @@
+"""Making sessions: the script previewed, the MP3 rendered, routines composed, imported,
+listed and saved."""

@@ -1,0 +1,246 @@
+"""``cuecast compose``: a routine made of library exercises for the areas a person asks for,
+fitted to the time they have.
+
+The choice is a pure function of the library, the request and the seed: exercises that work
+one of the focus areas (those working more of them first, the areas taken in turn so that
+each is served), none twice, as many as the length needs with holds between
+``HOLD_RANGE_MS``; then ordered so that each position is one run, flowing towards the floor.
+The routine written keeps each exercise's steps, breath phrasing and tags, and its
+``defaults:`` keep the length, so that it renders to that length with the real voice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from cuecast.errors import OptionError, RoutineError
+from cuecast.files import atomic, slugify
+from cuecast.make.library import library_folder, routine_files, routine_named
+from cuecast.script.compiler import compile_session, estimate_ms
+from cuecast.script.fitting import TOLERANCE_MS, fit_length
+from cuecast.script.loader import load_routine, parse_routine
+from cuecast.script.notation import parse_length
+from cuecast.script.resolve import resolve_settings
+from cuecast.script.routine import AREAS, POSITIONS, Area, Exercise, Position, Routine, name_key
+from cuecast.script.timeline import clock
+
+HOLD_RANGE_MS: Final = (20_000, 90_000)
+"""A composed session's holds: long enough to stretch, short enough to stay with."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a person asks for."""
+
+    focus: tuple[Area, ...]
+    """The areas to work, at least one."""
+    length_ms: int
+    """How long the session lasts."""
+    positions: tuple[Position, ...] = ()
+    """Only exercises in these positions (all if empty)."""
+    seed: int = 0
+    """Which of the equally good choices: the same seed, the same routine."""
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composed routine, ready to be written as YAML."""
+
+    routine: Routine
+    """The routine, its holds fitted by the speaking-time estimate and its length kept in
+    ``defaults:`` (a render fits the holds again with the real voice)."""
+    sources: tuple[str, ...]
+    """The library files its exercises come from."""
+
+
+def compose(*, library: Sequence[Path], request: Request) -> Composed:
+    """Compose a routine from the routine files ``library``. Raises OptionError when the
+    library cannot fill the length with the areas and positions asked."""
+    if not request.focus:
+        raise OptionError("--focus: name at least one area")
+    candidates = _candidates(library, request)
+    if not candidates:
+        raise OptionError(f"no library exercise works {_areas(request.focus)}"
+                          + (f" {_positions(request.positions)}" if request.positions else ""))
+    ranked = _ranked(candidates, request)
+    chosen: list[tuple[Exercise, str]] = []
+    for pick in ranked:
+        chosen.append(pick)
+        routine = _routine(chosen, request)
+        if _lasts_ms(routine, HOLD_RANGE_MS[1]) < request.length_ms - TOLERANCE_MS:
+            continue  # not enough yet, even at the longest holds: take the next one too
+        if _lasts_ms(routine, HOLD_RANGE_MS[0]) > request.length_ms + TOLERANCE_MS:
+            chosen.pop()  # this one does not fit in: try the next
+            continue
+        fits = _fits(routine, request.length_ms)
+        if fits is not None:
+            return Composed(fits, tuple(dict.fromkeys(source for _, source in chosen)))
+    longest = _lasts_ms(_routine(chosen, request), HOLD_RANGE_MS[1]) if chosen else 0
+    raise OptionError(f"--length {clock(request.length_ms, tenths=False)}: the library's "
+                      f"exercises for {_areas(request.focus)} fill at most "
+                      f"{clock(longest, tenths=False)} with holds up to "
+                      f"{HOLD_RANGE_MS[1] // 1000} s; ask for less, or add an area")
+
+
+def read_request(*, focus: Sequence[str], length: object, positions: Sequence[str] = (),
+                 seed: int = 0) -> Request:
+    """A request from what a person typed or ticked; raises OptionError naming the option
+    of the first bad value, in the same words on the command line and the page."""
+    bad = next((a for a in focus if a not in AREAS), None)
+    if bad is not None or not focus:
+        raise OptionError(f"--focus: {'name an area' if bad is None else repr(bad)}; "
+                          f"choose from {', '.join(AREAS)}")
+    wrong = next((p for p in positions if p not in POSITIONS), None)
+    if wrong is not None:
+        raise OptionError(f"--position: {wrong!r}; choose from {', '.join(POSITIONS)}")
+    try:
+        length_ms = parse_length(length)
+    except ValueError as exc:
+        raise OptionError(f"--length: {exc}") from None
+    return Request(focus=tuple(dict.fromkeys(focus)),  # type: ignore[arg-type]
+                   length_ms=length_ms,
+                   positions=tuple(dict.fromkeys(positions)),  # type: ignore[arg-type]
+                   seed=seed)
+
+
+def _candidates(library: Sequence[Path], request: Request) -> list[tuple[Exercise, str]]:
+    """Library exercises working a focus area, each name once (the timed version where a
+    name is both timed and counted: a hold can be fitted)."""
+    found: dict[str, tuple[Exercise, str]] = {}
+    for path in sorted(library):
+        try:
+            routine = load_routine(path)
+        except RoutineError:
+            continue  # an invalid file is listed as such by 'cuecast list', not composed
+        for ex in routine.exercises:
+            if not set(ex.areas) & set(request.focus):
+                continue
+            if request.positions and ex.position not in request.positions:
+                continue
+            key = name_key(ex.name)
+            known = found.get(key)
+            if known is None or (known[0].timing.hold_ms is None
+                                 and ex.timing.hold_ms is not None):
+                found[key] = (ex, path.name)
+    return list(found.values())
+
+
+def _ranked(candidates: list[tuple[Exercise, str]],
+            request: Request) -> list[tuple[Exercise, str]]:
+    """Candidates in the order they are taken: the areas in turn, and for each area the
+    exercises working most of the focus first, ties broken by the seed."""
+    shuffled = sorted(candidates, key=lambda c: name_key(c[0].name))
+    random.Random(request.seed).shuffle(shuffled)
+    order = sorted(shuffled, key=lambda c: -len(set(c[0].areas) & set(request.focus)))
+    queues = [[c for c in order if area in c[0].areas] for area in request.focus]
+    ranked: list[tuple[Exercise, str]] = []
+    while any(queues):
+        for queue in queues:
+            while queue and queue[0] in ranked:
+                queue.pop(0)
+            if queue:
+                ranked.append(queue.pop(0))
+    return ranked
+
+
+def _routine(chosen: list[tuple[Exercise, str]], request: Request) -> Routine:
+    """The chosen exercises as a routine: one run per position, towards the floor."""
+    def place(pick: tuple[Exercise, str]) -> int:
+        position = pick[0].position
+        return POSITIONS.index(position) if position else len(POSITIONS)
+
+    ordered = [ex for ex, _ in sorted(chosen, key=place)]  # stable: the ranking within a run
+    minutes = round(request.length_ms / 60_000)
+    title = f"{_areas(request.focus).capitalize()}, {minutes} minutes"
+    runs = list(dict.fromkeys(ex.position for ex in ordered if ex.position))
+    flow = ", then ".join(runs)
+    return Routine.model_validate({
+        "title": title,
+        "description": f"{len(ordered)} exercises from the cuecast library for "
+                       f"{_areas(request.focus)}" + (f": {flow}." if flow else "."),
+        "defaults": {"length": request.length_ms // 1000},
+        "exercises": [ex.model_dump(exclude_none=True) for ex in ordered],
+    })
+
+
+def _fits(routine: Routine, length_ms: int) -> Routine | None:
+    """``routine`` with its holds fitted to ``length_ms`` within the composed range, or None
+    when it cannot be."""
+    settings = resolve_settings(routine)
+    try:
+        fitted = fit_length(routine, settings,
+                            lambda s: compile_session(routine, s, estimate_ms),
+                            length_ms=length_ms, floor_ms=HOLD_RANGE_MS[0],
+                            ceiling_ms=HOLD_RANGE_MS[1])
+    except OptionError:
+        return None
+    if abs(fitted.timeline.duration_ms - length_ms) > TOLERANCE_MS:
+        return None
+    return fitted.settings.as_written(routine)
+
+
+def _lasts_ms(routine: Routine, hold_ms: int) -> int:
+    """How long ``routine`` lasts with every timed hold at ``hold_ms``."""
+    holds = {name_key(ex.name): hold_ms for ex in routine.exercises
+             if ex.timing.hold_ms is not None}
+    settings = dataclasses.replace(resolve_settings(routine), length_ms=None, holds=holds)
+    return compile_session(routine, settings, estimate_ms).duration_ms
+
+
+def _areas(areas: Sequence[str]) -> str:
+    """``("neck", "upper-back")`` -> ``neck and upper back``."""
+    words = [a.replace("-", " ") for a in areas]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _positions(positions: Sequence[str]) -> str:
+    return "in " + " or ".join(p.replace("-", " ") for p in positions) + " positions"
+
+
+def composed_yaml(composed: Composed) -> str:
+    """The routine file: a comment naming its sources, then the routine as ``check`` reads
+    it."""
+    import yaml
+
+    data: dict[str, Any] = composed.routine.model_dump(mode="json", exclude_none=True)
+    # the length as a person writes it ("15:00"), the one default a composed routine sets
+    data["defaults"] = {"length": clock(data["defaults"]["length"] * 1000, tenths=False)}
+    for ex in data["exercises"]:
+        for name, value in list(ex.items()):
+            if value in ((), [], None) or (name, value) in (("first_side", "right"),
+                                                            ("sets", 1)):
+                del ex[name]
+    return (f"# {composed.routine.title}: composed by cuecast from "
+            + ", ".join(composed.sources) + ".\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96))
+
+
+def write_composed(*, request: Request, output: Path | None = None, force: bool = False,
+                   folder: Path = Path("routines"), library: Path | None = None
+                   ) -> tuple[Composed, Path]:
+    """Compose from the library (``library``: its folder, default the one cuecast comes
+    with) and write the routine to ``output`` (default ``folder/<title>.yaml``), checked as
+    ``cuecast check`` would; returns it and where it is. Raises OptionError for a file in
+    the way or a wish the library cannot fill."""
+    files = list(routine_files(library or library_folder()).values())
+    composed = compose(library=files, request=request)
+    target = output or folder / f"{slugify(composed.routine.title)}.yaml"
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        raise OptionError(f"-o {target}: a routine file ends in .yaml")
+    existing = routine_named(target)
+    body = composed_yaml(composed)
+    if existing is not None and existing.read_text(encoding="utf-8") == body:
+        return composed, existing  # composed before, the same
+    if existing is not None and not force:
+        raise OptionError(f"{existing} exists; pass --force to replace it")
+    parse_routine(body.encode(), str(target))  # what is written must pass 'cuecast check'
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target = existing or target
+    with atomic(target) as tmp:
+        tmp.write_text(body, encoding="utf-8")
+    return composed, target

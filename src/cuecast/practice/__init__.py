@@ -1,0 +1,1 @@
+"""Practice over weeks: programmes, the plan that follows the person, and the history."""

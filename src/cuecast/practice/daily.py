@@ -1,0 +1,317 @@
+"""Practice over weeks: start a programme, render today's session, record it done, read the
+history. The command line and the companion call these same keyword-only functions.
+
+Today's session is a function of the programme and of the sessions done
+(:func:`cuecast.practice.programme.next_session`), made from the library as any session is, and
+rendered into ``output/<programme>/day-NN.mp3``; what it was rendered from is remembered, so
+asking again renders nothing when nothing changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from cuecast.engines.registry import EngineOptions, HibariOptions
+from cuecast.errors import HistoryError, OptionError, RoutineError
+from cuecast.make.compose import Request, compose
+from cuecast.make.library import library_folder, routine_files
+from cuecast.make.render import render
+from cuecast.practice.history import History, Rendered, Run, SessionDone
+from cuecast.practice.programme import (
+    Done,
+    Feeling,
+    Next,
+    Plan,
+    Programme,
+    check_sources,
+    length_at,
+    load_programme,
+    next_session,
+    plan,
+    programme_name,
+)
+from cuecast.script.compiler import compile_session, estimate_ms
+from cuecast.script.loader import load_routine
+from cuecast.script.options import Customisation
+from cuecast.script.resolve import resolve_settings
+from cuecast.script.routine import Routine
+from cuecast.script.timeline import clock
+from cuecast.speech.clips import Progress
+
+PLAN_VERSION: Final = 1
+"""Part of every rendered day's fingerprint: bump it when the same plan would sound
+different, so days rendered ahead are made again."""
+
+
+def programme_folder() -> Path:
+    """The programmes that come with cuecast: inside the installed package (built from the
+    source tree's ``programmes/``), or that folder itself in a source tree."""
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "programmes"
+    return shipped if shipped.is_dir() else package.parent.parent / "programmes"
+
+
+def programme_files(*, folders: Sequence[Path] = ()) -> dict[str, Path]:
+    """Programme files by name: the shipped ones, then ``./programmes`` and ``folders``
+    (a later one's file of the same name wins)."""
+    found: dict[str, Path] = {}
+    for folder in (programme_folder(), Path("programmes"), *folders):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.y*ml")):
+                if path.is_file() and not path.is_symlink():
+                    found[programme_name(path)] = path
+    return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A programme file as listed."""
+
+    name: str
+    path: Path
+    programme: Programme | None
+    problem: str | None = None
+
+
+def list_programmes(*, folders: Sequence[Path] = ()) -> list[Listed]:
+    """Every programme there is, each loaded (an invalid file with its first problem)."""
+    out = []
+    for name, path in programme_files(folders=folders).items():
+        try:
+            out.append(Listed(name, path, load_programme(path)))
+        except RoutineError as exc:
+            out.append(Listed(name, path, None, str(exc.problems[0])))
+    return out
+
+
+def _find(programme: str, folders: Sequence[Path]) -> Path:
+    """A programme file given by path or by name."""
+    given = Path(programme)
+    if given.suffix.lower() in (".yaml", ".yml") or given.exists():
+        return given
+    files = programme_files(folders=folders)
+    if programme not in files:
+        raise OptionError(f"no programme named '{programme}'; there are: "
+                          + ", ".join(files))
+    return files[programme]
+
+
+def start(*, programme: str, data_dir: Path | None = None,
+          folders: Sequence[Path] = ()) -> Run:
+    """Start a programme (a file, or a name from :func:`programme_files`)."""
+    path = _find(programme, folders)
+    loaded = load_programme(path)
+    check_sources(loaded, _routines(), str(path))
+    with History.open(data_dir) as history:
+        return history.start(name=programme_name(path), title=loaded.title,
+                             source=str(path.resolve()), days=loaded.days)
+
+
+def stop(*, data_dir: Path | None = None) -> Run:
+    """Stop the programme under way, keeping its history."""
+    with History.open(data_dir) as history:
+        stopped = history.stop()
+    if stopped is None:
+        raise HistoryError("no programme is under way")
+    return stopped
+
+
+@dataclass(frozen=True)
+class Today:
+    """The next session of the programme under way."""
+
+    run: Run
+    programme: Programme
+    next: Next
+    plan: Plan
+    title: str
+    """``Upper back: day 9 of 20``."""
+    done: tuple[SessionDone, ...]
+
+
+def today(*, data_dir: Path | None = None, history: History | None = None) -> Today | None:
+    """The next session of the programme under way, planned (nothing rendered); None when
+    no programme is under way. Raises HistoryError when it is complete."""
+    if history is None:
+        with History.open(data_dir) as opened:
+            return today(history=opened)
+    run = history.running()
+    if run is None:
+        return None
+    programme = _programme(run)
+    done = tuple(history.sessions(run.id))
+    nxt = next_session(programme, [Done(s.day, s.level, _felt(s.felt)) for s in done])
+    if nxt is None:
+        raise HistoryError(f"'{run.title}' is complete: all {programme.days} sessions done; "
+                           "start another (cuecast programme start)")
+    day_plan = plan(programme, _routine_of(programme, nxt), nxt)
+    return Today(run, programme, nxt, day_plan,
+                 f"{day_plan.routine.title}: day {nxt.day} of {programme.days}", done)
+
+
+@dataclass(frozen=True)
+class Made:
+    """Today's session, rendered (or found rendered already)."""
+
+    today: Today
+    mp3: Path
+    length_ms: int
+    rendered: bool
+    """False when the file from an earlier render was still what today's plan makes."""
+
+
+def render_today(*, data_dir: Path | None = None, output: Path = Path("output"),
+                 engine: EngineOptions | None = None, cache_dir: Path | None = None,
+                 progress: Progress | None = None) -> Made:
+    """Render the next session to ``output/<programme>/day-NN.mp3`` (nothing when it is
+    there already, made from the same plan and voice)."""
+    with History.open(data_dir) as history:
+        now = today(history=history)
+        if now is None:
+            raise HistoryError("no programme is under way; start one (cuecast programme "
+                               "start NAME; cuecast programme list shows them)")
+        mp3 = output / now.run.name / f"day-{now.next.day:02d}.mp3"
+        made_from = fingerprint(now.plan, engine)
+        before = history.rendered(now.run.id, now.next.day)
+        if (before is not None and before.fingerprint == made_from and before.mp3 == mp3
+                and mp3.is_file()):
+            return Made(now, mp3, before.length_ms, rendered=False)
+        result = render(path=Path(now.run.source), routine=now.plan.routine, output=mp3,
+                        options=_options(now.plan), engine=engine, cache_dir=cache_dir,
+                        progress=progress)
+        length = result.timeline.duration_ms
+        history.remember_render(run_id=now.run.id, day=now.next.day,
+                                rendered=Rendered(made_from, mp3, length))
+    return Made(now, mp3, length, rendered=True)
+
+
+def done(*, data_dir: Path | None = None, felt: Feeling | None = None,
+         played_ms: int | None = None, day: int | None = None) -> SessionDone:
+    """Record the next session done (``day``: that day, as the phone names what it played;
+    a day already done gets the feeling or how far it was played added). Two processes
+    recording at once each record their own day."""
+    with History.open(data_dir) as history:
+        for _ in range(10_000):  # each miss means another process recorded a day
+            now = today(history=history)
+            if now is None:
+                raise HistoryError("no programme is under way; start one (cuecast "
+                                   "programme start NAME)")
+            if day is not None and day < now.next.day:
+                updated = history.update(run_id=now.run.id, day=day, felt=felt,
+                                         played_ms=played_ms)
+                if updated is None:
+                    raise HistoryError(f"day {day} is not in the history")
+                return updated
+            if day is not None and day != now.next.day:
+                raise OptionError(f"day {day} is not the next session (day {now.next.day} "
+                                  "is)")
+            recorded = history.record(
+                run_id=now.run.id, day=now.next.day, week=now.next.week,
+                level=now.next.level, routine=now.plan.routine.title,
+                settings=_settings(now.plan), length_ms=_length(history, now),
+                played_ms=played_ms, felt=felt)
+            if recorded is not None:
+                if now.next.day == now.programme.days:
+                    history.stop()  # complete: a new programme may start
+                return recorded
+    raise HistoryError("could not record the session: the history kept changing")
+
+
+def history_table(*, data_dir: Path | None = None, as_csv: bool = False) -> str:
+    """Every session done, as a table for people or as CSV for a spreadsheet."""
+    with History.open(data_dir) as history:
+        sessions = history.sessions()
+    rows = [[s.done_at.astimezone().strftime("%Y-%m-%d %H:%M"), s.programme, str(s.day),
+             str(s.week), s.routine, _clock(s.length_ms), _clock(s.played_ms),
+             s.felt or ""] for s in sessions]
+    head = ["done", "programme", "day", "week", "session", "length", "played", "felt"]
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([*head, "settings"])
+        writer.writerows([*row, json.dumps(s.settings, sort_keys=True)]
+                         for row, s in zip(rows, sessions))
+        return out.getvalue()
+    if not rows:
+        return "No session done yet."
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+                     for r in [head, *rows])
+
+
+def _clock(ms: int | None) -> str:
+    return "" if ms is None else clock(ms, tenths=False)
+
+
+def _felt(value: str | None) -> Feeling | None:
+    return value if value in ("easy", "right", "hard") else None  # type: ignore[return-value]
+
+
+def _routines() -> dict[str, Path]:
+    """The routines a programme may name: the library, and ./routines beside it."""
+    return routine_files(library_folder(), Path("routines"))
+
+
+def _programme(run: Run) -> Programme:
+    """The programme file a run was started from (found by name if it moved)."""
+    path = Path(run.source)
+    if not path.is_file():
+        path = programme_files().get(run.name, path)
+    return load_programme(path)
+
+
+def _routine_of(programme: Programme, nxt: Next) -> Routine:
+    """The day's session as the library has it, or as composed for its length."""
+    source = programme.source_of(nxt.day)
+    if source.compose is not None:
+        length_s = length_at(programme, nxt)
+        if length_s is None:
+            raise OptionError("a composed session needs its length")
+        library = list(routine_files(library_folder()).values())
+        return compose(library=library, request=Request(
+            focus=source.compose.focus, length_ms=length_s * 1000)).routine
+    routines = _routines()
+    if source.routine not in routines:
+        raise OptionError(f"the programme names a routine the library lacks: "
+                          f"'{source.routine}'")
+    return load_routine(routines[source.routine])
+
+
+def _options(day_plan: Plan) -> Customisation | None:
+    return None if day_plan.length_s is None else Customisation(length=day_plan.length_s)
+
+
+def fingerprint(day_plan: Plan, engine: EngineOptions | None) -> str:
+    """What a day's render is made from: the same, and its file is still today's."""
+    what = [PLAN_VERSION, day_plan.routine.model_dump(mode="json"), day_plan.length_s,
+            repr(engine or HibariOptions())]  # None is the default voice
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+
+def _settings(day_plan: Plan) -> dict[str, object]:
+    """What a session done was made with, kept in the history."""
+    return {"length_s": day_plan.length_s, "exercises": {
+        ex.name: {"hold_ms": ex.timing.hold_ms, "reps": ex.timing.reps, "sets": ex.sets,
+                  "per_side": ex.timing.per_side} for ex in day_plan.routine.exercises}}
+
+
+def _length(history: History, now: Today) -> int:
+    """How long the session lasts: as rendered, else as estimated."""
+    rendered = history.rendered(now.run.id, now.next.day)
+    if rendered is not None and rendered.fingerprint == fingerprint(now.plan, None):
+        return rendered.length_ms
+    return planned_length_ms(now)
+
+
+def planned_length_ms(now: Today) -> int:
+    """How long the next session lasts, estimated (as ``cuecast script`` would say)."""
+    routine = now.plan.routine
+    settings = resolve_settings(routine, _options(now.plan))
+    return compile_session(routine, settings, estimate_ms).duration_ms

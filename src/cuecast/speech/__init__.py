@@ -1,0 +1,1 @@
+"""Speech clips: synthesized by an engine (:mod:`cuecast.engines`), levelled, cached."""
