@@ -164,3 +164,42 @@ def test_the_voice_docs_name_the_default_and_its_tables() -> None:
     assert f"`{ENGINES[0]}` (default)" in doc and f"`{HibariOptions.voice}` (default)" in doc
     for line in CLEARER:
         assert line in doc
+
+
+def _all_options(*, secondary: bool) -> set[str]:
+    """Every flag of every command, sub-commands included (``secondary``: with the
+    ``--no-...`` forms)."""
+    import click
+
+    found: set[str] = set()
+
+    def walk(command: click.Command) -> None:
+        for param in command.params:
+            if param.param_type_name == "option":
+                found.update(param.opts)
+                if secondary:
+                    found.update(param.secondary_opts)
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    return found
+
+
+def test_the_readme_option_tables_name_only_real_options() -> None:
+    """Each flag in the first column of a README table is an option some command declares
+    (a renamed or removed option fails here), and every declared option is in the README."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    cells = [line.split("|")[1] for line in readme.splitlines()
+             if line.startswith("| `-")]
+    flags = r"(?<![\w-])(--?[a-z][\w-]*)"
+    tabled = {flag for cell in cells for flag in re.findall(flags, cell)}
+    assert tabled, "the README has option tables"
+    assert tabled <= _all_options(secondary=True), tabled - _all_options(secondary=True)
+    missing = _all_options(secondary=False) - {"--help", "--version"} - set(
+        re.findall(flags, readme))
+    assert not missing, missing
+
+
+def test_the_readme_is_brief() -> None:
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 250

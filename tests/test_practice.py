@@ -313,3 +313,17 @@ def test_today_renders_day_one_then_week_two_grows_as_written(runner: CliRunner,
             assert {b.end_ms - b.start_ms for b in blocks} == {ex.timing.hold_ms + 5000}
         else:
             assert {b.reps for b in blocks} == {(ex.timing.reps or 0) + 2}
+
+
+def test_the_docs_example_is_a_valid_programme(tmp_path: Path) -> None:
+    import re
+
+    from cuecast.make.library import library_folder, routine_files
+    doc = (ROOT / "docs" / "programmes.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", doc, flags=re.S) if "weeks:" in b]
+    path = tmp_path / "example.yaml"
+    path.write_text(block, encoding="utf-8")
+    programme = load_programme(path)
+    assert programme.lighter_week == 4 and programme.days == 20
+    names = routine_files(library_folder())
+    assert all(s.routine in names for s in programme.sessions if s.routine)
