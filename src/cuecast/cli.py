@@ -511,6 +511,7 @@ def serve(
     new_token: Annotated[bool, typer.Option(
         help="Replace the secret key in the address (phones and feeds must scan again).")
     ] = False,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Serve the phone companion on the local network: pick, customise, render and play
     routines from a phone, plus a podcast feed. Prints the address and a QR code."""
@@ -518,7 +519,7 @@ def serve(
 
     with contextlib.suppress(Interrupted, KeyboardInterrupt):  # how a server is stopped
         do_serve(host=host, port=port, routines=routines, output=output, cache_dir=cache_dir,
-                 new_token=new_token)
+                 new_token=new_token, data_dir=data_dir)
     typer.echo("Stopped.", err=True)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CuecastError(Exception):
     """Base of every error meant for the user. ``exit_code`` is what the CLI exits with."""
@@ -50,3 +52,8 @@ class RenderError(CuecastError):
 class HistoryError(CuecastError):
     """The practice history cannot be read or written (damaged, busy), or a programme
     command does not apply (none under way, one already running)."""
+
+    def __init__(self, message: str, *, folder: Path | None = None) -> None:
+        super().__init__(message if folder is None else f"{message} (in {folder})")
+        self.brief = message
+        """The message without the folder: what a phone is shown."""

@@ -103,12 +103,13 @@ def _find(programme: str, folders: Sequence[Path]) -> Path:
     return files[programme]
 
 
-def start(*, programme: str, data_dir: Path | None = None,
-          folders: Sequence[Path] = ()) -> Run:
-    """Start a programme (a file, or a name from :func:`programme_files`)."""
+def start(*, programme: str, data_dir: Path | None = None, folders: Sequence[Path] = (),
+          routines: Sequence[Path] | None = None) -> Run:
+    """Start a programme (a file, or a name from :func:`programme_files`); ``routines``: the
+    folders of the routines it names (default: the library, then ./routines)."""
     path = _find(programme, folders)
     loaded = load_programme(path)
-    check_sources(loaded, _routines(), str(path))
+    check_sources(loaded, _routines(routines), str(path))
     with History.open(data_dir) as history:
         return history.start(name=programme_name(path), title=loaded.title,
                              source=str(path.resolve()), days=loaded.days)
@@ -136,12 +137,13 @@ class Today:
     done: tuple[SessionDone, ...]
 
 
-def today(*, data_dir: Path | None = None, history: History | None = None) -> Today | None:
+def today(*, data_dir: Path | None = None, history: History | None = None,
+          routines: Sequence[Path] | None = None) -> Today | None:
     """The next session of the programme under way, planned (nothing rendered); None when
     no programme is under way. Raises HistoryError when it is complete."""
     if history is None:
         with History.open(data_dir) as opened:
-            return today(history=opened)
+            return today(history=opened, routines=routines)
     run = history.running()
     if run is None:
         return None
@@ -151,7 +153,7 @@ def today(*, data_dir: Path | None = None, history: History | None = None) -> To
     if nxt is None:
         raise HistoryError(f"'{run.title}' is complete: all {programme.days} sessions done; "
                            "start another (cuecast programme start)")
-    day_plan = plan(programme, _routine_of(programme, nxt), nxt)
+    day_plan = plan(programme, _routine_of(programme, nxt, _routines(routines)), nxt)
     return Today(run, programme, nxt, day_plan,
                  f"{day_plan.routine.title}: day {nxt.day} of {programme.days}", done)
 
@@ -169,11 +171,12 @@ class Made:
 
 def render_today(*, data_dir: Path | None = None, output: Path = Path("output"),
                  engine: EngineOptions | None = None, cache_dir: Path | None = None,
-                 progress: Progress | None = None) -> Made:
+                 progress: Progress | None = None,
+                 routines: Sequence[Path] | None = None) -> Made:
     """Render the next session to ``output/<programme>/day-NN.mp3`` (nothing when it is
     there already, made from the same plan and voice)."""
     with History.open(data_dir) as history:
-        now = today(history=history)
+        now = today(history=history, routines=routines)
         if now is None:
             raise HistoryError("no programme is under way; start one (cuecast programme "
                                "start NAME; cuecast programme list shows them)")
@@ -193,13 +196,14 @@ def render_today(*, data_dir: Path | None = None, output: Path = Path("output"),
 
 
 def done(*, data_dir: Path | None = None, felt: Feeling | None = None,
-         played_ms: int | None = None, day: int | None = None) -> SessionDone:
+         played_ms: int | None = None, day: int | None = None,
+         routines: Sequence[Path] | None = None) -> SessionDone:
     """Record the next session done (``day``: that day, as the phone names what it played;
     a day already done gets the feeling or how far it was played added). Two processes
     recording at once each record their own day."""
     with History.open(data_dir) as history:
         for _ in range(10_000):  # each miss means another process recorded a day
-            now = today(history=history)
+            now = today(history=history, routines=routines)
             if now is None:
                 raise HistoryError("no programme is under way; start one (cuecast "
                                    "programme start NAME)")
@@ -254,9 +258,11 @@ def _felt(value: str | None) -> Feeling | None:
     return value if value in ("easy", "right", "hard") else None  # type: ignore[return-value]
 
 
-def _routines() -> dict[str, Path]:
-    """The routines a programme may name: the library, and ./routines beside it."""
-    return routine_files(library_folder(), Path("routines"))
+def _routines(folders: Sequence[Path] | None) -> dict[str, Path]:
+    """The routines a programme may name, by name: in ``folders`` (default: the library,
+    and ./routines beside it)."""
+    return routine_files(*(folders if folders is not None else
+                           (library_folder(), Path("routines"))))
 
 
 def _programme(run: Run) -> Programme:
@@ -267,7 +273,7 @@ def _programme(run: Run) -> Programme:
     return load_programme(path)
 
 
-def _routine_of(programme: Programme, nxt: Next) -> Routine:
+def _routine_of(programme: Programme, nxt: Next, routines: dict[str, Path]) -> Routine:
     """The day's session as the library has it, or as composed for its length."""
     source = programme.source_of(nxt.day)
     if source.compose is not None:
@@ -277,7 +283,6 @@ def _routine_of(programme: Programme, nxt: Next) -> Routine:
         library = list(routine_files(library_folder()).values())
         return compose(library=library, request=Request(
             focus=source.compose.focus, length_ms=length_s * 1000)).routine
-    routines = _routines()
     if source.routine not in routines:
         raise OptionError(f"the programme names a routine the library lacks: "
                           f"'{source.routine}'")

@@ -141,23 +141,26 @@ class History:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise HistoryError(f"{path.parent}: cannot make the data folder "
-                               f"({exc.strerror or exc})") from None
+            raise HistoryError(f"cannot make the data folder ({exc.strerror or exc})",
+                               folder=path.parent) from None
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                  check_same_thread=False)
         except sqlite3.Error as exc:
-            raise HistoryError(f"{path}: cannot be opened ({exc})") from None
+            raise HistoryError(f"{FILE_NAME} cannot be opened ({exc})",
+                               folder=path.parent) from None
         try:
             _prepare(db)
         except sqlite3.DatabaseError as exc:
             db.close()
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise HistoryError(f"{path}: busy for over {BUSY_TIMEOUT_S:g} s "
-                                   "(another cuecast is writing); try again") from None
+                raise HistoryError(f"{FILE_NAME} was busy for over {BUSY_TIMEOUT_S:g} s "
+                                   "(another cuecast is writing); try again",
+                                   folder=path.parent) from None
             aside = _move_aside(path)
-            raise HistoryError(f"{path}: damaged ({exc}); moved aside to {aside.name}, and "
-                               "a new history starts with the next command") from None
+            raise HistoryError(f"{FILE_NAME} is damaged ({exc}); it was moved aside to "
+                               f"{aside.name}, and a new history starts with the next "
+                               "command", folder=path.parent) from None
         return cls(db, path)
 
     def close(self) -> None:
@@ -175,7 +178,8 @@ class History:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise HistoryError(f"{self.path}: busy ({exc}); try again") from None
+            raise HistoryError(f"{FILE_NAME} is busy ({exc}); try again",
+                               folder=self.path.parent) from None
         try:
             yield self._db
         except BaseException:

@@ -83,7 +83,8 @@ def timed_protocol() -> type:
 
 
 def serve(*, host: str, port: int, routines: Path | None, output: Path, cache_dir: Path | None,
-          new_token: bool = False, out: TextIO = sys.stdout) -> None:
+          new_token: bool = False, data_dir: Path | None = None,
+          out: TextIO = sys.stdout) -> None:
     """Serve the companion until interrupted. Raises OptionError for a folder or port that
     cannot be used."""
     import segno
@@ -103,7 +104,7 @@ def serve(*, host: str, port: int, routines: Path | None, output: Path, cache_di
         raise OptionError(f"--output {output}: {exc.strerror or exc}") from None
     token = load_token(token_path(), new=new_token)
     app = create_app(Config(routines=routines, output=output, cache_dir=cache_dir,
-                            token=token, library=library_folder()))
+                            token=token, library=library_folder(), data_dir=data_dir))
     try:  # bind first, so a port in use is one line before any QR code is shown
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -41,6 +41,11 @@ router = APIRouter()
 DAY_PREFIX: Final = "day-"
 
 
+def _shown(exc: CuecastError) -> str:
+    """An error as the phone shows it: without the server's folders."""
+    return getattr(exc, "brief", str(exc))
+
+
 @dataclass(frozen=True)
 class Card:
     """The library's ``#today`` card."""
@@ -68,7 +73,7 @@ def _planned(shared: Companion) -> Today | None:
                tuple(s.felt for s in history.sessions(run.id))[-2:])
         if key not in shared.planned:
             shared.planned.clear()
-            shared.planned[key] = today(history=history)
+            shared.planned[key] = today(history=history, routines=shared.folders)
         planned: Today | None = shared.planned[key]
         return planned
 
@@ -79,7 +84,7 @@ def today_card(shared: Companion) -> Card | None:
     try:
         now = _planned(shared)
     except CuecastError as exc:
-        return Card("Your programme", str(exc), None, error=True)
+        return Card("Your programme", _shown(exc), None, error=True)
     if now is None:
         return None
     routine = now.plan.routine
@@ -144,7 +149,8 @@ def _render_ahead(shared: Companion) -> Job | None:
 
     def run(progress: Progress) -> str:
         made = render_today(data_dir=config.data_dir, output=config.output,
-                            cache_dir=config.cache_dir, progress=progress)
+                            cache_dir=config.cache_dir, progress=progress,
+                            routines=shared.folders)
         return _day_stem(made.today.run.name, made.today.next.day)
 
     job = shared.jobs.submit(f"{now.run.name} day {now.next.day}", run)
@@ -165,7 +171,7 @@ async def play_today(request: Request) -> Response:
             return RedirectResponse(f"/session/{quote(stem)}", status_code=303)
         job = await run_in_threadpool(_render_ahead, shared)
     except CuecastError as exc:
-        return page(request, "message.html", 400, title="Not now", message=str(exc))
+        return page(request, "message.html", 400, title="Not now", message=_shown(exc))
     return RedirectResponse(f"/jobs/{job.id}" if job else "/", status_code=303)
 
 
@@ -184,11 +190,12 @@ async def start_programme(request: Request) -> Response:
     try:
         if name not in known:
             raise OptionError("Choose one of the programmes listed.")
-        await run_in_threadpool(lambda: start(programme=name, data_dir=shared.config.data_dir))
+        await run_in_threadpool(lambda: start(programme=name, data_dir=shared.config.data_dir,
+                                              routines=shared.folders))
         await run_in_threadpool(_render_ahead, shared)  # day 1, while they get the mat out
     except CuecastError as exc:
         listed = [p for p in list_programmes() if p.programme is not None]
-        return page(request, "programmes.html", 400, programmes=listed, error=str(exc))
+        return page(request, "programmes.html", 400, programmes=listed, error=_shown(exc))
     return RedirectResponse("/#today", status_code=303)
 
 
@@ -198,7 +205,7 @@ async def stop_programme(request: Request) -> Response:
     try:
         await run_in_threadpool(lambda: stop(data_dir=shared.config.data_dir))
     except CuecastError as exc:
-        return page(request, "message.html", 400, title="Not now", message=str(exc))
+        return page(request, "message.html", 400, title="Not now", message=_shown(exc))
     return RedirectResponse("/programmes", status_code=303)
 
 
@@ -213,7 +220,8 @@ def programme_page(request: Request) -> HTMLResponse:
             sessions = history.sessions(run.id) if run is not None else []
         programme = load_programme(run.source) if run is not None else None
     except CuecastError as exc:
-        return page(request, "message.html", 400, title="Your programme", message=str(exc))
+        return page(request, "message.html", 400, title="Your programme",
+                    message=_shown(exc))
     if run is None or programme is None:
         return RedirectResponse("/programmes", status_code=303)  # type: ignore[return-value]
     weeks = figures(programme, sessions)
@@ -259,7 +267,7 @@ async def today_done(request: Request) -> JSONResponse:
 
         def record() -> dict[str, Any]:
             recorded = done(data_dir=shared.config.data_dir, day=day, played_ms=played,
-                            felt=felt)
+                            felt=felt, routines=shared.folders)
             with contextlib.suppress(CuecastError):  # else the card's Play renders it
                 _render_ahead(shared)
             return {"day": recorded.day, "felt": recorded.felt,
@@ -267,5 +275,5 @@ async def today_done(request: Request) -> JSONResponse:
 
         answer = await run_in_threadpool(record)
     except CuecastError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"error": _shown(exc)}, status_code=400)
     return JSONResponse(answer)
