@@ -133,3 +133,17 @@ def test_every_third_party_import_is_declared() -> None:
                     continue
                 dists = {d.lower().replace("_", "-") for d in owners.get(top, [top])}
                 assert dists & declared, f"{path.name} imports {top} ({dists}), undeclared"
+
+
+def test_no_function_is_over_80_lines() -> None:
+    long = [f"{path.relative_to(SRC)}:{node.lineno} {node.name}"
+            for path in MODULES.values()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and (node.end_lineno or node.lineno) - node.lineno + 1 > 80]
+    assert not long, long
+
+
+def test_the_cli_turns_errors_into_lines_in_one_place() -> None:
+    cli = (SRC / "cli.py").read_text(encoding="utf-8")
+    assert cli.count("except CuecastError") == 1

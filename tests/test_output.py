@@ -65,6 +65,27 @@ def test_chapters_are_id3_chap_frames_under_an_ordered_toc(plain: Rendered) -> N
                                                      "Knee Lifts"]
 
 
+def test_an_independent_reader_lists_the_chapters_in_time_order(plain: Rendered) -> None:
+    """ffmpeg reads the CHAP frames in file order (as ffprobe lists them): mutagen writes
+    the smallest first ("Finish" before "Introduction") unless they are put in order."""
+    import subprocess
+
+    from cuecast.audio.ffmpeg import ffmpeg_path
+
+    listed = subprocess.run([ffmpeg_path(), "-v", "error", "-i", str(plain.mp3), "-f",
+                             "ffmetadata", "-"], capture_output=True, text=True, check=True)
+    sections = listed.stdout.split("[CHAPTER]")[1:]
+    starts = [int(re.search(r"START=(\d+)", c).group(1)) for c in sections]  # type: ignore[union-attr]
+    titles = [re.search(r"title=(.*)", c).group(1) for c in sections]  # type: ignore[union-attr]
+    chapters = cues(plain)["chapters"]
+    assert titles == [c["title"] for c in chapters]
+    assert starts == sorted(starts)
+    # and in the file itself, frame by frame
+    head = plain.mp3.read_bytes()[:200_000]
+    ids = [head[m.end() + 6:m.end() + 12].split(b"\0")[0] for m in re.finditer(b"CHAP", head)]
+    assert ids == [f"chp{i}".encode() for i in range(len(chapters))]
+
+
 def test_tags(plain: Rendered) -> None:
     tags = ID3(plain.mp3)
     assert tags["TIT2"].text == ["Test Session"]

@@ -28,15 +28,34 @@ from cuecast.web.jobs import QueueFull, RenderQueue
 from .conftest import ORIGIN, ROUTINES, TOKEN
 from .snippets import ROUTINE
 
-ROUTES = [("GET", "/"), ("GET", "/routine/test-session"), ("GET", "/api/preview/test-session"),
-          ("POST", "/routine/test-session/render"), ("POST", "/routine/test-session/save"),
-          ("GET", "/jobs/x"), ("GET", "/api/jobs/x"), ("GET", "/session/test-session"),
-          ("GET", "/files/test-session.mp3"), ("GET", "/files/test-session.chapters.json"),
-          ("GET", "/feed.xml"), ("GET", "/import"), ("POST", "/import"),
-          ("GET", "/static/app.css"), ("GET", "/static/player.js"),
-          ("GET", "/static/icon-192.png"), ("GET", "/manifest.webmanifest"),
-          ("GET", "/compose"), ("POST", "/compose"),
-          ("GET", "/session/test-session/delete"), ("POST", "/session/test-session/delete")]
+SAMPLES = {"name": "test-session", "stem": "test-session", "job_id": "x"}
+"""A value for each path parameter of the app's routes."""
+
+
+def _routes() -> list[tuple[str, str]]:
+    """Every route of the app, with a sample address: derived from the app itself, so a new
+    route is held to the key without a list to keep."""
+    from fastapi.routing import APIRoute
+
+    app = create_app(Config(Path("r"), Path("o"), None, TOKEN))
+    routes = list(app.routes)
+    found = []
+    for route in routes:
+        # FastAPI includes a router as itself (its routes resolved on first use)
+        routes += getattr(getattr(route, "original_router", None), "routes", [])
+        if isinstance(route, APIRoute):
+            path = route.path_format
+            for key, value in SAMPLES.items():
+                path = path.replace(f"{{{key}}}", value)
+            if path.startswith("/files/"):
+                path += ".mp3"
+            found += [(method, path) for method in sorted(route.methods)]
+    found += [("GET", "/static/app.css"), ("GET", "/static/player.js"),
+              ("GET", "/static/icon-192.png")]
+    return found
+
+
+ROUTES = _routes()
 
 
 @pytest.mark.parametrize(("method", "url"), ROUTES)
