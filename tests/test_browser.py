@@ -41,7 +41,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[
     output = tmp_path_factory.mktemp("browser-output")
     mine = tmp_path_factory.mktemp("browser-routines")  # what the phone saves or composes
     app = create_app(Config(routines=mine, output=output, cache_dir=cache_dir,
-                            token=TOKEN, library=UPPER_BACK.parent))
+                            token=TOKEN, library=UPPER_BACK.parent,
+                            data_dir=tmp_path_factory.mktemp("browser-data")))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -236,17 +237,33 @@ def _at(browser: Any, ms: int, play_s: float = 1.0) -> tuple[float, str, str, st
         audio.currentTime = ms / 1000;""", ms, play_s))  # type: ignore[return-value]
 
 
-def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -> None:
-    """Compose; leave one exercise out and ask for 20:00; render; the player counts a hold
-    down and a rep block up, says what comes next; the manifest and icons; delete."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
+@pytest.fixture(scope="module")
+def journey() -> dict[str, Any]:
+    """What one step of the coach's journey hands the next (a step whose predecessor
+    failed is skipped, not failed again)."""
+    return {}
+
+
+def _after(journey: dict[str, Any], *keys: str) -> list[Any]:
+    missing = [k for k in keys if k not in journey]
+    if missing:
+        pytest.skip(f"an earlier step did not get as far as {missing}")
+    return [journey[k] for k in keys]
+
+
+def _waiting(browser: Any) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from .audio_measure import decode
+    return WebDriverWait(browser, WAIT_S, poll_frequency=0.1)
 
-    base, output = site
-    wait = WebDriverWait(browser, WAIT_S, poll_frequency=0.1)
+
+def test_coach_1_compose_leave_one_out_and_ask_for_twenty_minutes(
+        site: tuple[str, Path], browser: Any, journey: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    base, _ = site
+    wait = _waiting(browser)
     # the lock screen's buttons and position, as the page hands them to the browser
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LOCK_SCREEN})
     browser.get(f"{base}/?token={TOKEN}")
@@ -265,7 +282,6 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
     assert "/routine/neck-and-upper-back-15-minutes" in browser.current_url
     _fits_a_phone(browser)
     _accessible(browser)
-
     # leave out the first timed exercise, and ask for twenty minutes
     names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".exercise label.name")]
     units = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".exercise .unit")]
@@ -279,6 +295,19 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
         "return !document.getElementById('preview-error').hidden"))
     assert total.text == "20:00", browser.find_element(By.ID, "preview-error").text
     browser.save_screenshot(str(SHOTS / "7-routine-20-minutes.png"))
+    journey["left_out"] = left_out
+
+
+def test_coach_2_render_lasts_twenty_minutes(site: tuple[str, Path], browser: Any,
+                                             journey: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    from .audio_measure import decode
+
+    (left_out,) = _after(journey, "left_out")
+    _, output = site
+    wait = _waiting(browser)
     browser.find_element(By.ID, "render").click()
     wait.until(lambda d: "/session/" in d.current_url or d.execute_script(
         "const e = document.getElementById('error'); return !!e && !e.hidden"))
@@ -294,11 +323,15 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
     size = browser.execute_script(
         "return parseFloat(getComputedStyle(document.getElementById('block-left')).fontSize)")
     assert size >= 64
+    journey.update(stem=stem, cues=cues)
 
-    # a hold counted down, on the audio's own clock
+
+def test_coach_3_a_hold_counted_down_and_reps_counted_up(browser: Any,
+                                                        journey: dict[str, Any]) -> None:
+    (cues,) = _after(journey, "cues")
     hold = next(b for b in cues["blocks"] if b["reps"] is None)
     shown = []
-    for into_ms in (3000, 9000):
+    for into_ms in (3000, 9000):  # on the audio's own clock
         now, left, coming, doing = _at(browser, hold["start_ms"] + into_ms)
         assert now > 0, left
         remaining = hold["end_ms"] / 1000 - now
@@ -308,19 +341,20 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
         shown.append(_clock_s(left))
     assert shown[1] < shown[0]  # counting down
     browser.save_screenshot(str(SHOTS / "8-player-hold.png"))
-    # a rep block: "N of M"
-    reps = next(b for b in cues["blocks"] if b["reps"])
+    reps = next(b for b in cues["blocks"] if b["reps"])  # a rep block: "N of M"
     tempo = (reps["end_ms"] - reps["start_ms"]) / reps["reps"]
     now, counted, coming, _ = _at(browser, round(reps["start_ms"] + 2.3 * tempo), 0.3)
     rep = int((now * 1000 - reps["start_ms"]) // tempo) + 1
     assert counted == f"{rep} of {reps['reps']}", (counted, rep)
     assert coming.startswith("Next: ")
     browser.save_screenshot(str(SHOTS / "9-player-reps.png"))
-    # the last block says the finish comes next
-    last = cues["blocks"][-1]
+    last = cues["blocks"][-1]  # the last block says the finish comes next
     assert _at(browser, last["start_ms"] + 1000, 0.3)[2] == "Next: the finish"
 
-    # the lock screen: 10 s seeks, chapters back and forth, its position and artwork
+
+def test_coach_4_the_lock_screen(browser: Any, journey: dict[str, Any]) -> None:
+    """10 s seeks, chapters back and forth, its position and artwork."""
+    (cues,) = _after(journey, "cues")
     start = cues["chapters"][2]["start_ms"] + 20_000
     _at(browser, start, 0.2)
     lock = browser.execute_script("""
@@ -342,7 +376,10 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
     assert abs(position["duration"] - seconds) < 0.01 and position["playbackRate"] == 1
     assert any(src.endswith("/static/icon-512.png") for src in artwork)
 
-    # home screen: the manifest and its icons, as the browser fetches them
+
+def test_coach_5_the_home_screen_manifest_and_icons(browser: Any,
+                                                    journey: dict[str, Any]) -> None:
+    _after(journey, "cues")
     manifest, icons = browser.execute_async_script("""
         const done = arguments[arguments.length - 1];
         const link = document.querySelector('link[rel=manifest]');
@@ -362,7 +399,15 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
         const img = new Image(); img.src = {json.dumps(touch)};
         return img.decode().then(() => img.naturalWidth);""") == 180
 
-    # delete: confirmed, and every file of the session gone
+
+def test_coach_6_delete_after_a_confirm(site: tuple[str, Path], browser: Any,
+                                        journey: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    stem, left_out = _after(journey, "stem", "left_out")
+    base, output = site
+    wait = _waiting(browser)
     browser.get(f"{base}/")
     entry = browser.find_element(By.CSS_SELECTOR, f'a.delete[href="/session/{stem}/delete"]')
     assert "20:00" in browser.find_element(By.ID, "sessions").text  # what was customised
@@ -376,3 +421,95 @@ def test_the_phone_as_a_coach_on_the_mat(site: tuple[str, Path], browser: Any) -
     wait.until(ec.presence_of_element_located((By.ID, "sessions")))
     assert not list(output.glob(f"{stem}.*"))
     assert f"/session/{stem}" not in browser.page_source
+
+
+def test_practice_1_start_a_programme(site: tuple[str, Path], browser: Any,
+                                      journey: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    base, _ = site
+    wait = _waiting(browser)
+    browser.get(f"{base}/?token={TOKEN}")
+    card = browser.find_element(By.ID, "today")
+    assert "Choose a programme" in card.text
+    card.find_element(By.CSS_SELECTOR, 'a[href="/programmes"]').click()
+    wait.until(ec.presence_of_element_located((By.ID, "programmes")))
+    _fits_a_phone(browser)
+    _accessible(browser)
+    browser.save_screenshot(str(SHOTS / "11-programmes.png"))
+    browser.find_element(By.CSS_SELECTOR, 'button[aria-label="Start Desk Break, 2 Weeks"]').click()
+    wait.until(ec.presence_of_element_located((By.ID, "today-heading")))
+    heading = browser.find_element(By.ID, "today-heading").text
+    assert heading.startswith("Day 1 of 14: Hip Openers for Desk Workers"), heading
+    assert "We start gently" in browser.find_element(By.ID, "today").text
+    _fits_a_phone(browser)
+    _accessible(browser)
+    browser.save_screenshot(str(SHOTS / "12-today.png"))
+    journey["programme"] = "desk-break-2-weeks"
+
+
+def test_practice_2_play_to_the_end_and_say_how_it_felt(site: tuple[str, Path], browser: Any,
+                                                        journey: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    from .audio_measure import decode
+
+    (name,) = _after(journey, "programme")
+    _, output = site
+    wait = _waiting(browser)
+    browser.find_element(By.ID, "play-today").click()  # renders it, or it is ready already
+    wait.until(lambda d: "/session/" in d.current_url or d.execute_script(
+        "const e = document.getElementById('error'); return !!e && !e.hidden"))
+    assert browser.current_url.endswith(f"/session/{name}/day-01")
+    wait.until(ec.presence_of_element_located((By.ID, "practice")))
+    mp3 = output / name / "day-01.mp3"
+    assert abs(len(decode(mp3)) * 1000 / 44_100 - 10 * 60_000) <= 1050  # fitted to 10:00
+    _fits_a_phone(browser)
+    _accessible(browser)
+    # played to the end: the page records it done and asks how it felt
+    ended = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const audio = document.getElementById('audio');
+        const go = () => {
+          audio.addEventListener('ended', () => done(true), {once: true});
+          audio.currentTime = Math.max(0, audio.duration - 1.5);
+          audio.play().catch((e) => done(String(e)));
+        };
+        if (Number.isFinite(audio.duration)) go();
+        else audio.addEventListener('loadedmetadata', go, {once: true});""")
+    assert ended is True, ended
+    wait.until(lambda d: d.find_element(By.ID, "feedback").is_displayed())
+    wait.until(lambda d: "Recorded" in d.find_element(By.ID, "practice-status").text)
+    _accessible(browser)
+    browser.save_screenshot(str(SHOTS / "13-how-did-it-feel.png"))
+    browser.find_element(By.CSS_SELECTOR, 'button.feeling[data-felt="right"]').click()
+    wait.until(lambda d: "felt right" in d.find_element(By.ID, "practice-status").text)
+    journey["done"] = True
+
+
+def test_practice_3_the_next_day_and_the_programme_page(site: tuple[str, Path], browser: Any,
+                                                        journey: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    _after(journey, "done")
+    del site  # the companion it is served from
+    wait = _waiting(browser)
+    browser.find_element(By.CSS_SELECTOR, "#practice-next a").click()
+    wait.until(ec.presence_of_element_located((By.ID, "today-heading")))
+    heading = browser.find_element(By.ID, "today-heading").text
+    assert heading.startswith("Day 2 of 14: Neck and Shoulder Release"), heading
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/programme"]').click()
+    wait.until(ec.presence_of_element_located((By.ID, "calendar")))
+    done_days = browser.find_elements(By.CSS_SELECTOR, "#calendar td.done")
+    assert len(done_days) == 1
+    assert "felt right" in done_days[0].find_element(By.TAG_NAME, "span").get_attribute(
+        "aria-label")
+    assert browser.find_elements(By.CSS_SELECTOR, "#chart rect.bar-minutes")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#figures tbody tr")
+    assert len(rows) == 2 and rows[0].text.startswith("1 10")  # ten minutes in week 1
+    _fits_a_phone(browser)
+    _accessible(browser)
+    browser.save_screenshot(str(SHOTS / "14-programme.png"))

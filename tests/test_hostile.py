@@ -256,7 +256,7 @@ def test_an_adversarial_paste_answers_in_seconds_and_the_server_meanwhile(
 def test_an_import_never_shadows_nor_loses_a_routine(tmp_path: Path) -> None:
     """``foo.yml`` shadowed a newly saved ``foo.yaml``, and "Replace" kept no copy."""
     from cuecast.errors import OptionError
-    from cuecast.make.library import import_article
+    from cuecast.make.writing import backups, import_article
 
     article = tmp_path / "article.txt"
     article.write_text("Foo\n\nCat-Cow | 60 sec\n1. Breathe.\n", encoding="utf-8")
@@ -268,8 +268,8 @@ def test_an_import_never_shadows_nor_loses_a_routine(tmp_path: Path) -> None:
         import_article(path=article, folder=folder)
     done = import_article(path=article, folder=folder, force=True)
     assert done.written == old  # the twin replaced, no foo.yaml beside it
-    assert sorted(p.name for p in folder.iterdir()) == ["foo.yml", "foo.yml.bak"]
-    assert (folder / "foo.yml.bak").read_text(encoding="utf-8") == "title: Foo\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["foo.yml", "foo.yml.~1~"]
+    assert backups(old)[0].read_text(encoding="utf-8") == "title: Foo\n"
     assert "Cat-Cow" in old.read_text(encoding="utf-8")
 
 

@@ -114,11 +114,15 @@ def test_cli_import_writes_a_checked_file(tmp_path: Path, runner: CliRunner) -> 
     assert len(load_routine(out).exercises) == 4
     check = runner.invoke(app, ["check", str(out)])
     assert check.exit_code == 0
-    again = runner.invoke(app, ["import", str(ARTICLES / "shoulders.md"), "-o", str(out)])
+    same = runner.invoke(app, ["import", str(ARTICLES / "shoulders.md"), "-o", str(out)])
+    assert same.exit_code == 0  # the same routine again: nothing to replace, nothing lost
+    again = runner.invoke(app, ["import", str(ARTICLES / "hips.html"), "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.stderr
-    forced = runner.invoke(app, ["import", str(ARTICLES / "shoulders.md"), "-o", str(out),
+    forced = runner.invoke(app, ["import", str(ARTICLES / "hips.html"), "-o", str(out),
                                  "--force"])
     assert forced.exit_code == 0
+    (kept,) = out.parent.glob("shoulders.yaml.~*~")  # the replaced routine, kept
+    assert kept.read_text(encoding="utf-8") == text
 
 
 def test_cli_import_default_name_and_errors(tmp_path: Path, runner: CliRunner,

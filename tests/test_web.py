@@ -255,8 +255,12 @@ def test_import_by_paste_shows_warnings_and_opens_as_a_routine(
     assert "pasted text:" in page.text and "/routine/morning-neck-routine" in page.text
     assert load_routine(routines / "morning-neck-routine.yaml").title == "Morning Neck Routine"
     assert client.get("/routine/morning-neck-routine").status_code == 200
-    again = client.post("/import", data={"text": article}, headers=ORIGIN)
-    assert again.status_code == 400 and "exists" in again.text
+    same = client.post("/import", data={"text": article}, headers=ORIGIN)
+    assert same.status_code == 200  # the same routine again: nothing replaced
+    other = client.post("/import", data={"text": article.replace("10 reps", "12 reps")},
+                        headers=ORIGIN)
+    assert other.status_code == 400 and "tick Replace" in other.text
+    assert str(routines) not in other.text and "--force" not in other.text
 
 
 def test_uploads_are_limited_in_size_and_type(client: TestClient) -> None:
@@ -294,7 +298,7 @@ def test_a_customised_version_is_saved_for_the_cli_too(client: TestClient, runne
     said = [e["text"] for e in got["events"] if e["cue"] != "intro"]
     assert said == [e["text"] for e in want["events"] if e["cue"] != "intro"]
     again = client.post("/routine/test-session/save", data=form, headers=ORIGIN)
-    assert again.status_code == 400 and "exists already" in again.text
+    assert again.status_code == 400 and "already: choose another name" in again.text
 
 
 def test_render_from_the_page_names_versions_apart(client: TestClient,

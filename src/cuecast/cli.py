@@ -328,7 +328,7 @@ def import_(
     force: Annotated[bool, typer.Option(help="Replace the output file if it exists.")] = False,
 ) -> None:
     """Turn a stretching article into a routine file (checked before it is written)."""
-    from cuecast.make.library import import_article
+    from cuecast.make.writing import import_article
 
     result = import_article(path=article, output=output, force=force)
     for warning in result.warnings:

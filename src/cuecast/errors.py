@@ -10,9 +10,12 @@ class CuecastError(Exception):
 
     exit_code: int = 2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, brief: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.brief = brief or message
+        """The message as the phone shows it: the page's own words, no server path and no
+        command-line flag."""
 
     def __str__(self) -> str:
         return self.message
@@ -30,11 +33,17 @@ class RoutineError(CuecastError):
         self.field = field
         where = path if line is None else f"{path}:{line}"
         what = message if not field else f"{field}: {message}"
-        super().__init__(f"{where}: {what}")
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]  # on the phone: no server folders
+        super().__init__(f"{where}: {what}",
+                         brief=f"{name if line is None else f'{name}:{line}'}: {what}")
 
 
 class OptionError(CuecastError):
     """A command-line option (or routine default) has a bad value."""
+
+
+class RoutineExists(OptionError):
+    """A routine file is in the way of one being written."""
 
 
 class EngineError(CuecastError):
@@ -54,6 +63,5 @@ class HistoryError(CuecastError):
     command does not apply (none under way, one already running)."""
 
     def __init__(self, message: str, *, folder: Path | None = None) -> None:
-        super().__init__(message if folder is None else f"{message} (in {folder})")
-        self.brief = message
-        """The message without the folder: what a phone is shown."""
+        super().__init__(message if folder is None else f"{message} (in {folder})",
+                         brief=message)

@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import Any, Final
 
 from cuecast.errors import OptionError, RoutineError
-from cuecast.files import atomic, slugify
-from cuecast.make.library import library_folder, routine_files, routine_named
+from cuecast.files import slugify
+from cuecast.make.library import library_folder, routine_files
+from cuecast.make.writing import library_names, write_routine
 from cuecast.script.compiler import compile_session, estimate_ms
 from cuecast.script.fitting import TOLERANCE_MS, fit_length
-from cuecast.script.loader import load_routine, parse_routine
+from cuecast.script.loader import load_routine
 from cuecast.script.notation import parse_length
 from cuecast.script.resolve import resolve_settings
 from cuecast.script.routine import AREAS, POSITIONS, Area, Exercise, Position, Routine, name_key
 from cuecast.script.timeline import clock
 
+TITLE_MAX: Final = 80
+"""A composed title names its areas up to this long (a routine's title may have 120)."""
 HOLD_RANGE_MS: Final = (20_000, 90_000)
 """A composed session's holds: long enough to stretch, short enough to stay with."""
 
@@ -157,6 +160,8 @@ def _routine(chosen: list[tuple[Exercise, str]], request: Request) -> Routine:
     ordered = [ex for ex, _ in sorted(chosen, key=place)]  # stable: the ranking within a run
     minutes = round(request.length_ms / 60_000)
     title = f"{_areas(request.focus).capitalize()}, {minutes} minutes"
+    if len(title) > TITLE_MAX:  # many areas: the routine format's titles are short
+        title = f"{len(request.focus)} areas, {minutes} minutes"
     runs = list(dict.fromkeys(ex.position for ex in ordered if ex.position))
     flow = ", then ".join(runs)
     return Routine.model_validate({
@@ -221,26 +226,19 @@ def composed_yaml(composed: Composed) -> str:
 
 
 def write_composed(*, request: Request, output: Path | None = None, force: bool = False,
-                   folder: Path = Path("routines"), library: Path | None = None
-                   ) -> tuple[Composed, Path]:
+                   folder: Path = Path("routines"), library: Path | None = None,
+                   rename: bool = False) -> tuple[Composed, Path]:
     """Compose from the library (``library``: its folder, default the one cuecast comes
-    with) and write the routine to ``output`` (default ``folder/<title>.yaml``), checked as
-    ``cuecast check`` would; returns it and where it is. Raises OptionError for a file in
-    the way or a wish the library cannot fill."""
-    files = list(routine_files(library or library_folder()).values())
+    with) and write the routine to ``output`` (default ``folder/<title>.yaml``) through
+    :func:`cuecast.make.writing.write_routine`: checked as ``cuecast check`` would, never
+    under a library routine's name; a different routine of that name is replaced with
+    ``force`` (kept as a backup), or the new one named apart with ``rename``. Returns it and
+    where it is."""
+    shelf = library or library_folder()
+    files = list(routine_files(shelf).values())
     composed = compose(library=files, request=request)
     target = output or folder / f"{slugify(composed.routine.title)}.yaml"
-    if target.suffix.lower() not in (".yaml", ".yml"):
-        raise OptionError(f"-o {target}: a routine file ends in .yaml")
-    existing = routine_named(target)
-    body = composed_yaml(composed)
-    if existing is not None and existing.read_text(encoding="utf-8") == body:
-        return composed, existing  # composed before, the same
-    if existing is not None and not force:
-        raise OptionError(f"{existing} exists; pass --force to replace it")
-    parse_routine(body.encode(), str(target))  # what is written must pass 'cuecast check'
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target = existing or target
-    with atomic(target) as tmp:
-        tmp.write_text(body, encoding="utf-8")
-    return composed, target
+    written = write_routine(body=composed_yaml(composed), target=target, replace=force,
+                            rename=rename, library=library_names(shelf, target.parent),
+                            shown=composed.routine.title)
+    return composed, written

@@ -113,7 +113,7 @@ class RenderQueue:
             try:
                 stem = job.run(progress)
             except CuecastError as exc:
-                job.error, job.state = str(exc), "failed"
+                job.error, job.state = exc.brief, "failed"
             except Exception as exc:
                 job.error, job.state = f"the render failed: {type(exc).__name__}: {exc}", "failed"
             else:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from cuecast.errors import CuecastError, OptionError
 from cuecast.make.compose import read_request, write_composed
-from cuecast.make.library import ImportResult, import_article
+from cuecast.make.writing import ImportResult, import_article
 from cuecast.script.notation import MAX_SESSION_MS
 from cuecast.script.routine import AREAS, POSITIONS
 from cuecast.web.context import MAX_FIELDS, companion, page
@@ -52,14 +52,14 @@ async def compose_post(request: Request) -> Response:
     def run() -> str:  # composing lays sessions out: off the event loop
         asked = read_request(focus=focus, length=_minutes(minutes) * 60, positions=positions)
         written = write_composed(request=asked, folder=config.routines,
-                                 library=config.library)[1]
+                                 library=config.library, rename=True)[1]
         return f"/routine/{quote(written.stem)}"
 
     try:
         location = await run_in_threadpool(run)
     except CuecastError as exc:
         return page(request, "compose.html", 400, areas=AREAS, positions=POSITIONS,
-                    chosen=focus, minutes=minutes[:12], placed=positions, error=str(exc))
+                    chosen=focus, minutes=minutes[:12], placed=positions, error=exc.brief)
     return RedirectResponse(location, status_code=303)
 
 
@@ -82,11 +82,12 @@ async def import_post(request: Request) -> HTMLResponse:
                 article = Path(folder) / f"article{Path(name).suffix.lower() or '.txt'}"
                 article.write_bytes(data)
                 return import_article(path=article, folder=config.routines, shown=name,
-                                      force=form.get("force") == "on")
+                                      force=form.get("force") == "on",
+                                      library=config.library)
 
         result = await run_in_threadpool(run)
     except CuecastError as exc:
-        return page(request, "import.html", 400, error=str(exc))
+        return page(request, "import.html", 400, error=exc.brief)
     return page(request, "imported.html", name=result.written.stem, warnings=result.warnings)
 
 

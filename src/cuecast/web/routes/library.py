@@ -17,9 +17,9 @@ from starlette.responses import Response
 
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import CuecastError
-from cuecast.make.library import save_customised
 from cuecast.make.preview import preview_routine
 from cuecast.make.render import render
+from cuecast.make.writing import save_customised
 from cuecast.script.resolve import effective
 from cuecast.script.routine import Routine
 from cuecast.script.timeline import clock
@@ -99,7 +99,7 @@ def preview(request: Request, name: str) -> JSONResponse:
         choice = read_choice(routine, request.query_params)
         timeline = preview_routine(routine, choice.options, shared.lengths(choice.engine))
     except CuecastError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"error": exc.brief}, status_code=400)
     return JSONResponse({"total_ms": timeline.duration_ms,
                          "total": clock(timeline.duration_ms, tenths=False),
                          "dropped": len(timeline.dropped), "error": None})
@@ -120,7 +120,7 @@ async def _form_action(request: Request, name: str, act: Act) -> Response:
     try:
         location = await run_in_threadpool(run)
     except CuecastError as exc:
-        return _routine_page(request, name, routine, str(exc), 400)
+        return _routine_page(request, name, routine, exc.brief, 400)
     return RedirectResponse(location, status_code=303)
 
 
@@ -140,11 +140,13 @@ async def start_render(request: Request, name: str) -> Response:
 
 @router.post("/routine/{name}/save")
 async def save(request: Request, name: str) -> Response:
-    folder = companion(request).config.routines
+    shared = companion(request)
+    folder = shared.config.routines
 
     def write(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
         saved = save_customised(path=path, options=choice.options,
-                                name=str(form.get("save_as") or ""), folder=folder)
+                                name=str(form.get("save_as") or ""), folder=folder,
+                                library=shared.config.library)
         return f"/routine/{quote(saved.stem)}"
 
     return await _form_action(request, name, write)

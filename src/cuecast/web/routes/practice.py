@@ -43,7 +43,7 @@ DAY_PREFIX: Final = "day-"
 
 def _shown(exc: CuecastError) -> str:
     """An error as the phone shows it: without the server's folders."""
-    return getattr(exc, "brief", str(exc))
+    return exc.brief
 
 
 @dataclass(frozen=True)
