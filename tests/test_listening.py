@@ -37,7 +37,7 @@ from cuecast.listen.listening import (
 )
 from cuecast.make.preview import preview_timeline
 from cuecast.make.render import render
-from cuecast.script.options import Customisation
+from cuecast.script.options import Customisation, ListenOptions
 from cuecast.script.timeline import read_cues
 from cuecast.speech.cache import ClipCache
 from cuecast.speech.clips import Clips
@@ -334,7 +334,7 @@ def test_listen_cuts_every_short_line_from_the_mp3_and_leaves_output_alone(
     for name in ("short.mp3", "short.cues.json", "short.lrc"):
         (output / name).write_bytes(f"the user's own {name}".encode())
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in output.iterdir()}
-    report = listen(path=path, cache_dir=cache_dir, mode="cues",
+    report = listen(path=path, cache_dir=cache_dir, checked=ListenOptions(mode="cues"),
                     options=Customisation(rest=4))
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in output.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "short.yaml"]

@@ -20,7 +20,7 @@ from cuecast.audio import captions, loudness
 from cuecast.audio.pcm import RATE
 from cuecast.cli import app
 from cuecast.make.render import Rendered, render
-from cuecast.script.options import Customisation
+from cuecast.script.options import Customisation, RenderOptions
 
 from .audio_measure import decode, ebur128, envelope_db, peak_db, rms_db, span
 
@@ -42,7 +42,8 @@ def plain(routine_file: Path, cache_dir: Path, tmp_path_factory: pytest.TempPath
 def bedded(plain: Rendered, routine_file: Path, cache_dir: Path,
            tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     out = tmp_path_factory.mktemp("bed") / "session.mp3"
-    return render(path=routine_file, output=out, cache_dir=cache_dir, bed="noise", options=custom())
+    return render(path=routine_file, output=out, cache_dir=cache_dir,
+                  written=RenderOptions(bed="noise"), options=custom())
 
 
 def cues(rendered: Rendered) -> dict:  # type: ignore[type-arg]
@@ -204,7 +205,7 @@ def test_bed_from_a_file(routine_file: Path, cache_dir: Path, tmp_path: Path) ->
     music = tmp_path / "music.wav"
     _run(["-f", "lavfi", "-i", "sine=frequency=220:duration=5", "-y", str(music)])
     out = render(path=routine_file, output=tmp_path / "m.mp3", cache_dir=cache_dir,
-                 bed=str(music), options=custom(verbosity="brief"))
+                 written=RenderOptions(bed=str(music)), options=custom(verbosity="brief"))
     x = decode(out.mp3)
     gap = out.timeline.blocks[0]  # inside a hold, between cues, the 220 Hz bed is heard
     quiet = [(a.end_ms, b.start_ms) for a, b in zip(out.timeline.events, out.timeline.events[1:])

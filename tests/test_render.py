@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cuecast.cli import app
-from cuecast.make.render import Rendered, render
+from cuecast.make.render import Rendered, render, session_mp3
 from cuecast.script.options import Customisation
+from cuecast.script.timeline import CuesFile, read_cues
 
 from .audio_measure import decode, envelope_db, onset_ms, peak_db
 
@@ -33,7 +34,8 @@ def test_writes_mp3_and_cues(rendered: Rendered) -> None:
     assert not list(rendered.mp3.parent.glob("*.part"))
 
 
-def test_the_cues_json_a_render_wrote_is_its_timeline_exactly(rendered: Rendered) -> None:
+def test_the_cues_json_a_render_wrote_is_its_timeline_exactly(rendered: Rendered,
+                                                              routine_file: Path) -> None:
     from cuecast.script.timeline import Timeline
 
     written = json.loads(rendered.cues.read_text(encoding="utf-8"))
@@ -41,7 +43,32 @@ def test_the_cues_json_a_render_wrote_is_its_timeline_exactly(rendered: Rendered
     assert timeline == rendered.timeline
     # what only a render knows (docs/timeline.md: "rendered cues.json only") aside
     assert timeline.to_json() == {k: v for k, v in written.items()
-                                  if k not in ("loudness", "customised")}
+                                  if k not in ("loudness", "customised", "source")}
+    # and the file as a whole, read and written by the one type
+    cues = read_cues(rendered.mp3)
+    assert cues.to_json() == written and CuesFile.from_json(cues.to_json()) == cues
+    assert cues.loudness is not None and cues.source == str(routine_file.resolve())
+
+
+def test_a_render_never_replaces_another_routines_session(tmp_path: Path,
+                                                          cache_dir: Path) -> None:
+    """Reproduction 2 of issue 28: two routines of one name (the library's, and one of
+    yours) rendered in turn into one output folder: each keeps its own session."""
+    from .snippets import ROUTINE
+
+    mine, theirs = tmp_path / "mine" / "session.yaml", tmp_path / "theirs" / "session.yaml"
+    for path, title in ((mine, "Mine"), (theirs, "Theirs")):
+        path.parent.mkdir()
+        path.write_text(ROUTINE.replace("Test Session", title), encoding="utf-8")
+    output = tmp_path / "output"
+    first = render(path=mine, output=session_mp3(output, "session", mine, "Mine"),
+                   cache_dir=cache_dir)
+    second = render(path=theirs, output=session_mp3(output, "session", theirs, "Theirs"),
+                    cache_dir=cache_dir)
+    assert first.mp3 != second.mp3 and first.mp3.is_file() and second.mp3.is_file()
+    assert read_cues(first.mp3).timeline.title == "Mine"
+    again = session_mp3(output, "session", mine, "Mine")
+    assert again == first.mp3  # its own file, replaced by its own re-render
 
 
 def test_length_matches(rendered: Rendered) -> None:

@@ -122,3 +122,42 @@ def test_a_saved_copy_never_replaces_a_routine(tmp_path: Path) -> None:
     with pytest.raises(RoutineExists, match="choose another name"):
         save_customised(path=UPPER_BACK, options=Customisation(rest=6), name="Copy",
                         folder=folder, library=ROUTINES)
+
+
+HUGE = "9" * 309
+
+
+@pytest.mark.parametrize(("method", "url", "data"), [
+    ("GET", f"/api/preview/upper-back-pain?length={HUGE}", None),
+    ("POST", "/routine/upper-back-pain/render", {"length": HUGE}),
+    ("POST", "/routine/upper-back-pain/save", {"length": HUGE, "save_as": "Big"}),
+    ("POST", "/compose", {"focus": "neck", "minutes": HUGE}),
+])
+def test_huge_numbers_are_one_line_not_a_500(phone: TestClient, method: str, url: str,
+                                             data: dict[str, str] | None) -> None:
+    """Reproduction 4: a Length or Minutes of 309 digits overflowed a float."""
+    answer = phone.request(method, url, data=data, headers=ORIGIN)
+    assert answer.status_code == 400, answer.text
+    if url.startswith("/api/"):
+        assert "out of range" in answer.json()["error"]  # the CLI's words, as JSON
+    else:
+        assert "out of range" in answer.text or "a whole number from 1" in answer.text
+
+
+def test_a_damaged_cues_json_is_listed_as_damaged(phone: TestClient, tmp_path: Path,
+                                                  cache_dir: Path) -> None:
+    """Reproduction 4: a lone surrogate in a hand-edited cues.json broke the library."""
+    from cuecast.make.render import render
+
+    from .snippets import ROUTINE
+
+    routine = tmp_path / "routines" / "short.yaml"
+    routine.write_text(ROUTINE, encoding="utf-8")
+    done = render(path=routine, output=tmp_path / "output" / "short.mp3", cache_dir=cache_dir)
+    text = done.cues.read_text(encoding="utf-8")
+    done.cues.write_text(text.replace('"title": "Test Session"', '"title": "\\ud800"', 1),
+                         encoding="utf-8")
+    page = phone.get("/")
+    assert page.status_code == 200
+    assert "short.mp3" in page.text and "Damaged" in page.text
+    assert phone.get("/feed.xml").status_code == 200

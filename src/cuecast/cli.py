@@ -283,10 +283,8 @@ def render(
         def progress(done: int, total: int, cached: int) -> None:
             bar.update(task, completed=done, total=total, cached=cached)
 
-        result = do_render(
-            path=routine, output=output, options=options, engine=engine,
-            cache_dir=cache_dir, bitrate=written.bitrate, bed=written.bed,
-            allow_long=written.allow_long, progress=progress)
+        result = do_render(path=routine, output=output, options=options, engine=engine,
+                           cache_dir=cache_dir, written=written, progress=progress)
     tl = result.timeline
     dropped = (f"; {len(tl.dropped)} cue(s) dropped for want of room, listed in its cues.json"
                if tl.dropped else "; no cue dropped")
@@ -314,7 +312,7 @@ def listen(
     from cuecast.listen.listening import listen as do_listen
 
     report = do_listen(path=routine, options=options, engine=engine, cache_dir=cache_dir,
-                       mode=checked.mode)
+                       checked=checked)
     typer.echo(report.text(f"{routine.name}, {MODES[checked.mode]}"))
 
 

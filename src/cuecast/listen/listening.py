@@ -27,7 +27,7 @@ from cuecast.listen.asr import RATE as ASR_RATE
 from cuecast.listen.asr import Recognizer, overlapping, to_whisper
 from cuecast.make.render import render
 from cuecast.script.compiler import OWN_WORDS
-from cuecast.script.options import Customisation, ListenMode
+from cuecast.script.options import Customisation, ListenMode, ListenOptions
 from cuecast.script.phrases import CuePhrases, count, fixed, is_short, likely, number_word
 from cuecast.script.timeline import Timeline
 from cuecast.speech.clips import Clips, Progress
@@ -331,11 +331,13 @@ MODES: Final[dict[ListenMode, str]] = {"session": "the session, transcribed whol
 
 def listen(*, path: Path, options: Customisation | None = None,
            engine: EngineOptions | None = None, cache_dir: Path | None = None,
-           mode: ListenMode = "session", progress: Progress | None = None) -> Report:
+           checked: ListenOptions | None = None, progress: Progress | None = None) -> Report:
     """Render a routine (from the cache where it can) into a temporary folder, never into
-    ``output/``, and check what a listener hears: ``session``, the MP3 transcribed whole;
-    ``phrases``, every distinct line of it on its own; ``fixed``, every fixed cue on its own,
-    judged on the compiler's words; ``cues``, every short line cut from the MP3."""
+    ``output/``, and check what a listener hears (``checked.mode``): ``session``, the MP3
+    transcribed whole; ``phrases``, every distinct line of it on its own; ``fixed``, every
+    fixed cue on its own, judged on the compiler's words; ``cues``, every short line cut from
+    the MP3."""
+    mode = (checked or ListenOptions()).mode
     if mode not in MODES:
         raise OptionError(f"--mode must be one of {', '.join(MODES)}, not '{mode}'")
     with tempfile.TemporaryDirectory(prefix="cuecast-listen-") as folder:

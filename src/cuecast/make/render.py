@@ -3,6 +3,7 @@ session streamed piece by piece into the encoder -> tagged MP3, plus cues.json a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -28,10 +29,10 @@ from cuecast.script import phrases
 from cuecast.script.compiler import compile_session, estimate_ms, fitted
 from cuecast.script.loader import load_routine, read_cover
 from cuecast.script.notation import MAX_SESSION_MS, format_duration
-from cuecast.script.options import BITRATES, DEFAULT_BITRATE, Customisation
+from cuecast.script.options import BITRATES, NO_BED, Customisation, RenderOptions
 from cuecast.script.resolve import changes, resolve_settings
 from cuecast.script.routine import Routine
-from cuecast.script.timeline import SIDECARS, Timeline, clock
+from cuecast.script.timeline import SIDECARS, CuesFile, Loudness, Timeline, clock, read_cues
 from cuecast.speech.clips import Clips, Progress
 
 
@@ -57,9 +58,31 @@ FADE_MS: Final = 2000
 """Fade at the very end (over the bell's tail and the last silence)."""
 
 
-def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[str, Path]]:
+def source_of(routine_path: Path) -> str:
+    """The routine file a session is rendered from, as its ``cues.json`` keeps it."""
+    return str(routine_path.resolve())
+
+
+def session_mp3(folder: Path, stem: str, routine_path: Path, title: str) -> Path:
+    """Where a routine's session goes in ``folder``: ``<stem>.mp3``, unless that file is
+    another routine's session (a library routine's and yours of the same name): then
+    ``<stem>-<6 hex digits of its source>.mp3``. The same routine again replaces its own."""
+    mp3 = folder / f"{stem}.mp3"
+    try:
+        there = read_cues(mp3)
+    except (OSError, ValueError):
+        return mp3
+    source = source_of(routine_path)
+    ours = there.source == source if there.source else there.timeline.title == title
+    if ours:
+        return mp3
+    return folder / f"{stem}-{hashlib.sha256(source.encode()).hexdigest()[:6]}.mp3"
+
+
+def output_paths(routine_path: Path, output: Path | None, title: str
+                 ) -> tuple[Path, dict[str, Path]]:
     if output is None:
-        mp3 = Path("output") / f"{slugify(routine_path.stem)}.mp3"
+        mp3 = session_mp3(Path("output"), slugify(routine_path.stem), routine_path, title)
     elif "\0" in str(output):
         raise OptionError("-o: the file name contains a NUL character")
     elif output.suffix.lower() == ".mp3":
@@ -71,12 +94,14 @@ def output_paths(routine_path: Path, output: Path | None) -> tuple[Path, dict[st
 
 def render(*, path: Path, output: Path | None = None, options: Customisation | None = None,
            engine: EngineOptions | None = None, cache_dir: Path | None = None,
-           bitrate: int = DEFAULT_BITRATE, bed: str | None = None, allow_long: bool = False,
-           progress: Progress | None = None, routine: Routine | None = None) -> Rendered:
+           written: RenderOptions | None = None, progress: Progress | None = None,
+           routine: Routine | None = None) -> Rendered:
     """Render a routine to MP3 and its sidecars, customised by ``options`` (over the routine's
-    defaults). ``bed`` is ``noise`` or an audio file. ``routine``: the routine itself where
-    it is not the file at ``path`` as written (a programme's day), ``path`` naming where it
-    comes from (its cover is beside it). Raises CuecastError subclasses."""
+    defaults), written as ``written`` says (bitrate, bed ...). ``routine``: the routine
+    itself where it is not the file at ``path`` as written (a programme's day), ``path``
+    naming where it comes from (its cover is beside it). Raises CuecastError subclasses."""
+    written = written or RenderOptions()
+    bitrate = written.bitrate
     if bitrate not in BITRATES:
         raise OptionError(f"--bitrate must be one of {', '.join(map(str, BITRATES))}")
     side = ThreadPoolExecutor(max_workers=1)
@@ -84,7 +109,7 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
     side.shutdown(wait=False)
     routine = load_routine(path) if routine is None else routine
     settings = resolve_settings(routine, options)
-    mp3, sidecars = output_paths(path, output)
+    mp3, sidecars = output_paths(path, output, routine.title)
     # Lay out once with estimates, recording every phrase the compiler may want said.
     wanted: list[str] = []
 
@@ -95,10 +120,10 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
     # (fitted to a length first without recording: the fit tries hold lengths it will not
     # keep, and their announcements need not be made)
     preview = compile_session(routine, fitted(routine, settings, estimate_ms), record)
-    if preview.duration_ms > MAX_SESSION_MS and not allow_long:
+    if preview.duration_ms > MAX_SESSION_MS and not written.allow_long:
         raise OptionError(f"the session would last about {preview.duration_ms // 60000} "
                           "minutes (over 3 hours); pass --allow-long if you mean it")
-    bed_loop = _bed(bed)
+    bed_loop = _bed(written.bed)
     cover = _cover(path, routine)
     clips = Clips.open(engine, cache_dir)
     exercises = settings.kept(routine).exercises
@@ -109,7 +134,8 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
     later = [*ahead, *phrases.intros(len(exercises), round(timeline.duration_ms / 60_000))]
     with clips.ahead(later):  # synthesized while ffmpeg encodes on the other core
         lufs = _finish(routine, timeline, clips, settings.chimes, bed_loop, cover, mp3,
-                       sidecars, bitrate, codec.result(), changes(routine, options))
+                       sidecars, bitrate, codec.result(), changes(routine, options),
+                       source_of(path))
     return Rendered(mp3, sidecars[".cues.json"], timeline, clips.synthesized, clips.cached,
                     lufs)
 
@@ -117,7 +143,7 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
 def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
             bed_loop: np.ndarray | None, cover: bytes | None, mp3: Path,
             sidecars: dict[str, Path], bitrate: int, codec_gain_db: float,
-            customised: str) -> float:
+            customised: str, source: str) -> float:
     """Master, stitch and write the session whose clips are all ready; returns the loudness
     a player will decode."""
     # aim at what the player decodes: the codec takes a little level away
@@ -134,11 +160,10 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
 
     session = pieces(timeline, mastered.get, PIECE, finish, ceiling=CEILING)
     lyrics = captions.lrc(timeline)
-    texts = {".cues.json": json.dumps({**timeline.to_json(), "loudness": {
-                 "integrated_lufs": round(decoded_lufs, 2),
-                 "codec_gain_db": round(codec_gain_db, 2),
-                 "trim_db": round(mastered.trim_db, 2)}, "customised": customised},
-                 indent=1, ensure_ascii=False) + "\n",
+    cues = CuesFile(timeline, customised, Loudness(
+        integrated_lufs=round(decoded_lufs, 2), codec_gain_db=round(codec_gain_db, 2),
+        trim_db=round(mastered.trim_db, 2)), source)
+    texts = {".cues.json": json.dumps(cues.to_json(), indent=1, ensure_ascii=False) + "\n",
              ".lrc": lyrics, ".srt": captions.srt(timeline), ".vtt": captions.vtt(timeline)}
     try:
         mp3.parent.mkdir(parents=True, exist_ok=True)
@@ -159,8 +184,8 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
     return decoded_lufs
 
 
-def _bed(bed: str | None) -> np.ndarray | None:
-    if bed is None or bed == "off":
+def _bed(bed: str) -> np.ndarray | None:
+    if bed == NO_BED:
         return None
     return level(noise_loop() if bed == "noise" else file_loop(Path(bed)))
 

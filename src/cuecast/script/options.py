@@ -160,6 +160,12 @@ class VoiceOptions(BaseModel):
                              json_schema_extra={"synthesizing": True})
 
 
+NO_BED: Final = "none"
+"""No bed under the voice: the one way to say so, on the command line and the page."""
+BEDS: Final = (NO_BED, "noise")
+"""The beds the page offers (the command line takes an audio file too)."""
+
+
 class RenderOptions(BaseModel):
     """How a render is written: what ``cuecast render`` takes besides the session."""
 
@@ -167,9 +173,9 @@ class RenderOptions(BaseModel):
 
     bitrate: int = Field(DEFAULT_BITRATE, description="MP3 bitrate in kbps (mono CBR): "
                          + ", ".join(map(str, BITRATES)) + ".")
-    bed: str | None = Field(None, description="Ambient bed under the voice, ducked while it "
-                            "speaks: 'noise' (generated) or an audio file to loop (default: "
-                            "none).", json_schema_extra={"metavar": "noise|FILE"})
+    bed: str = Field(NO_BED, description="Ambient bed under the voice, ducked while it "
+                     "speaks: 'noise' (generated) or an audio file to loop (default: none).",
+                     json_schema_extra={"metavar": "noise|FILE"})
     allow_long: bool = Field(False, description="Render sessions over 3 hours.")
 
 

@@ -115,15 +115,43 @@ class Timeline:
 
 
 @dataclass(frozen=True)
+class Loudness:
+    """A session's loudness as rendered."""
+
+    integrated_lufs: float
+    """What a player decodes (the codec's loss made up for)."""
+    codec_gain_db: float
+    """What the MP3 codec takes away, measured with a test tone."""
+    trim_db: float
+    """The one gain that landed the levelled clips on the target."""
+
+
+@dataclass(frozen=True)
 class CuesFile:
     """A rendered session's ``cues.json``: its timeline as rendered, and what only the
-    render knows."""
+    render knows. Written (:meth:`to_json`) and read (:func:`read_cues`) by this type."""
 
     timeline: Timeline
     customised: str
     """What the render changed in the routine as written (empty for nothing)."""
-    loudness: Mapping[str, float]
-    """The loudness as rendered (``integrated_lufs``, ``codec_gain_db``, ``trim_db``)."""
+    loudness: Loudness | None
+    """The loudness as rendered (None in a file that does not say)."""
+    source: str = ""
+    """The routine file it was rendered from: a render of another routine never takes its
+    place (empty in a file that does not say)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.timeline.to_json(),
+                "loudness": None if self.loudness is None else asdict(self.loudness),
+                "customised": self.customised, "source": self.source}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> CuesFile:
+        """Raises KeyError, TypeError or ValueError when ``doc`` is not a rendered timeline."""
+        loudness = doc.get("loudness")
+        return cls(Timeline.from_json(doc), str(doc.get("customised") or ""),
+                   Loudness(**{k: float(v) for k, v in loudness.items()}) if loudness else None,
+                   str(doc.get("source") or ""))
 
 
 SIDECARS: Final = (".cues.json", ".lrc", ".srt", ".vtt")
@@ -141,10 +169,11 @@ def read_cues(mp3: Path) -> CuesFile:
     ValueError when it is not a rendered timeline."""
     doc = json.loads(cues_path(mp3).read_text(encoding="utf-8"))
     try:
-        return CuesFile(Timeline.from_json(doc), str(doc.get("customised") or ""),
-                        {k: float(v) for k, v in dict(doc.get("loudness") or {}).items()})
-    except (KeyError, TypeError, AttributeError) as exc:
+        cues = CuesFile.from_json(doc)
+        json.dumps(cues.to_json(), ensure_ascii=False).encode()  # no lone surrogate
+    except (KeyError, TypeError, AttributeError, UnicodeEncodeError) as exc:
         raise ValueError(f"{cues_path(mp3).name} is not a rendered timeline ({exc})") from None
+    return cues
 
 
 def clock(ms: int, *, tenths: bool = True) -> str:

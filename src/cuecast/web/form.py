@@ -15,6 +15,8 @@ from cuecast.errors import OptionError
 from cuecast.files import slugify
 from cuecast.script.notation import MAX_HOLD_MS, MAX_REPS
 from cuecast.script.options import (
+    BEDS,
+    NO_BED,
     Customisation,
     VoiceOptions,
     choices,
@@ -28,7 +30,6 @@ from cuecast.script.resolve import effective
 from cuecast.script.routine import Exercise, Routine
 from cuecast.script.timeline import clock
 
-BEDS: Final = ("none", "noise")
 INCLUDES: Final = "includes"
 """A form field saying the exercises' checkboxes are in the form (``in0``, ``in1``...):
 an exercise whose box is not ticked is left out."""
@@ -129,7 +130,7 @@ def read_choice(routine: Routine, form: Any) -> Choice:
                                  if str(form.get(k) or "").strip()})
     engine = HibariOptions(**spoken.model_dump(include={"voice", "speed"},
                                                exclude_none=True))  # its checks: the CLI's
-    bed = str(form.get("bed") or "none")
+    bed = str(form.get("bed") or NO_BED)
     if bed not in BEDS:
         raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'")
     return Choice(options, engine, bed)
@@ -139,7 +140,7 @@ def session_stem(name: str, routine: Routine, choice: Choice) -> str:
     """The defaults' render keeps the routine's plain name; each customised version gets a
     name of its own, so versions never overwrite each other."""
     plain, chosen = effective(routine), effective(routine, choice.options)
-    if chosen == plain and choice.engine == HibariOptions() and choice.bed == "none":
+    if chosen == plain and choice.engine == HibariOptions() and choice.bed == NO_BED:
         return slugify(name)
     key = json.dumps([chosen.model_dump(mode="json"), choice.engine.speed, choice.bed,
                       *([choice.engine.voice] if choice.engine.voice != HibariOptions.voice

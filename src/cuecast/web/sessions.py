@@ -103,6 +103,13 @@ def list_sessions(folder: Path) -> list[Session]:
     return sorted(found, key=lambda s: (-s.mtime, s.stem))
 
 
+def damaged_sessions(folder: Path) -> list[str]:
+    """The MP3s whose ``cues.json`` is there but cannot be read (edited by hand, cut short):
+    listed apart, as damaged, rather than failing the page."""
+    return sorted(stem for stem, mp3 in _mp3s(folder).items()
+                  if _regular(cues_path(mp3)) and _session(stem, mp3) is None)
+
+
 def find_session(folder: Path, stem: str) -> Session | None:
     """The session named ``stem``, found by listing: only its own cues.json is read."""
     mp3 = _mp3s(folder).get(stem)

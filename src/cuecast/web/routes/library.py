@@ -18,8 +18,9 @@ from starlette.responses import Response
 from cuecast.engines.registry import HibariOptions
 from cuecast.errors import CuecastError
 from cuecast.make.preview import preview_routine
-from cuecast.make.render import render
+from cuecast.make.render import render, session_mp3
 from cuecast.make.writing import save_customised
+from cuecast.script.options import BEDS, RenderOptions
 from cuecast.script.resolve import effective
 from cuecast.script.routine import Routine
 from cuecast.script.timeline import clock
@@ -36,7 +37,7 @@ from cuecast.web.form import (
     session_stem,
 )
 from cuecast.web.routes.practice import today_card
-from cuecast.web.sessions import list_sessions
+from cuecast.web.sessions import damaged_sessions, list_sessions
 
 router = APIRouter()
 
@@ -72,7 +73,7 @@ def library(request: Request) -> HTMLResponse:
     sessions = list_sessions(shared.config.output)
     return page(request, "library.html", routines=shared.library_entries(), sessions=sessions,
                 used=sum(s.size + s.extra_bytes for s in sessions), feed_url=feed_url,
-                today=today_card(shared))
+                today=today_card(shared), damaged=damaged_sessions(shared.config.output))
 
 
 @router.get("/routine/{name}", response_class=HTMLResponse)
@@ -88,7 +89,7 @@ def _routine_page(request: Request, name: str, routine: Routine, error: str | No
     return page(request, "routine.html", status, name=name, routine=routine, error=error,
                 total=total, voices=offered_voices(), speed=HibariOptions.speed,
                 fields=fields(in_force), exercises=exercise_fields(routine),
-                includes=INCLUDES)
+                includes=INCLUDES, beds=BEDS)
 
 
 @router.get("/api/preview/{name}")
@@ -131,8 +132,9 @@ async def start_render(request: Request, name: str) -> Response:
     def queue(path: Path, routine: Routine, choice: Choice, form: FormData) -> str:
         # names and the length checked now, not in the queue
         preview_routine(routine, choice.options, shared.lengths(choice.engine))
-        stem = session_stem(name, routine, choice)
-        job = shared.jobs.submit(name, _renderer(shared.config, path, stem, choice))
+        mp3 = session_mp3(shared.config.output, session_stem(name, routine, choice), path,
+                          routine.title)
+        job = shared.jobs.submit(name, _renderer(shared.config, path, mp3, choice))
         return f"/jobs/{job.id}"
 
     return await _form_action(request, name, queue)
@@ -172,11 +174,11 @@ def job_state(request: Request, job_id: str) -> JSONResponse:
                          "player": f"/session/{quote(job.session)}" if job.session else None})
 
 
-def _renderer(config: Config, path: Path, stem: str, choice: Choice) -> Any:
+def _renderer(config: Config, path: Path, mp3: Path, choice: Choice) -> Any:
     def run(progress: Progress) -> str:
-        render(path=path, output=config.output / f"{stem}.mp3", options=choice.options,
-               engine=choice.engine, cache_dir=config.cache_dir,
-               bed=None if choice.bed == "none" else choice.bed, progress=progress)
-        return stem
+        render(path=path, output=mp3, options=choice.options, engine=choice.engine,
+               cache_dir=config.cache_dir, written=RenderOptions(bed=choice.bed),
+               progress=progress)
+        return mp3.stem
 
     return run
