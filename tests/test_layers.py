@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 SRC = ROOT / "src" / "cuecast"
 PACKAGES: list[tuple[str, ...]] = [
-    ("__init__", "errors", "files"),
+    ("__init__", "errors", "files", "stopping"),
     ("script",),
     ("audio",),
     ("engines",),

@@ -1,9 +1,15 @@
-import sys
+"""``python -m cuecast`` and the ``cuecast`` command: the stop handler first, then the CLI,
+so that a Ctrl-C while the rest is imported is recorded, not raised."""
 
-try:
+from cuecast import stopping
+
+
+def run() -> None:
+    stopping.install()
     from cuecast.cli import main
-except KeyboardInterrupt:  # Ctrl-C while still starting up: no traceback either
-    print("Interrupted.", file=sys.stderr)
-    sys.exit(130)
 
-main()
+    main()
+
+
+if __name__ == "__main__":
+    run()

@@ -6,18 +6,17 @@ import contextlib
 import functools
 import inspect
 import json
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional, get_args
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, get_args
 
 import typer
 from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 from typer.core import TyperGroup
 
-from cuecast import __version__
+from cuecast import __version__, stopping
 from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.script.options import (
     Customisation,
@@ -54,6 +53,8 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except CuecastError as exc:
+            if stopping.requested():  # e.g. ffmpeg, stopped by the same Ctrl-C
+                raise stopping.Interrupted from None
             raise _fail(exc) from None
 
 
@@ -65,16 +66,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=_Commands,
 )
-
-
-class Interrupted(BaseException):
-    """Ctrl-C, raised in place of KeyboardInterrupt: click turns that into its own exit with
-    no message, while this passes through it to :func:`main` (``finally`` blocks, temporary
-    files and worker pools unwind exactly as for KeyboardInterrupt)."""
-
-
-def _on_ctrl_c(signum: int, frame: object) -> None:
-    raise Interrupted
 
 
 def _version(value: bool) -> None:
@@ -515,17 +506,27 @@ def serve(
     routines from a phone, plus a podcast feed. Prints the address and a QR code."""
     from cuecast.web.server import serve as do_serve
 
-    with contextlib.suppress(Interrupted, KeyboardInterrupt):  # how a server is stopped
+    with contextlib.suppress(stopping.Interrupted, KeyboardInterrupt):  # how it is stopped
         do_serve(host=host, port=port, routines=routines, output=output, cache_dir=cache_dir,
                  new_token=new_token, data_dir=data_dir)
+    stopping.clear()  # a server stopped by Ctrl-C has done what was asked
     typer.echo("Stopped.", err=True)
 
 
 def main() -> None:
-    """Console-script entry point. Ctrl-C anywhere: one line, exit code 130."""
-    signal.signal(signal.SIGINT, _on_ctrl_c)
+    """Console-script entry point. Ctrl-C (or SIGTERM) anywhere: the work stops at its next
+    safe point (:mod:`cuecast.stopping`), with one line and exit code 130."""
+    stopping.install()
     try:
         app()
-    except (Interrupted, KeyboardInterrupt):
-        typer.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except (stopping.Interrupted, KeyboardInterrupt):
+        _interrupted()
+    except SystemExit:
+        if stopping.requested():  # it finished before it reached a safe point to stop at
+            _interrupted()
+        raise
+
+
+def _interrupted() -> NoReturn:
+    typer.echo("Interrupted.", err=True)
+    sys.exit(130)

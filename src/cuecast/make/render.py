@@ -13,6 +13,7 @@ from typing import Final
 
 import numpy as np
 
+from cuecast import stopping
 from cuecast.audio import captions, ffmpeg
 from cuecast.audio.bed import Bed, file_loop, level, noise_loop
 from cuecast.audio.chimes import chime
@@ -129,6 +130,7 @@ def render(*, path: Path, output: Path | None = None, options: Customisation | N
     exercises = settings.kept(routine).exercises
     ahead = phrases.likely({e.timing.per_side for e in exercises if e.timing.reps is None},
                            {e.timing.per_side for e in exercises if e.timing.reps is not None})
+    stopping.checkpoint()
     clips.prefetch([*wanted, *phrases.fixed(settings.cues)], progress)
     timeline = compile_session(routine, settings, lambda text: length_ms(clips.samples(text)))
     later = [*ahead, *phrases.intros(len(exercises), round(timeline.duration_ms / 60_000))]
@@ -172,7 +174,7 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
             tmp = stack.enter_context(atomic(mp3))
             # piped straight to ffmpeg as it is made (pydub's export() would write a
             # temporary WAV of the whole session first, and its + copies the whole so far)
-            ffmpeg.encode_mp3((p.tobytes() for p in session), tmp,
+            ffmpeg.encode_mp3((_safe(p).tobytes() for p in session), tmp,
                               bitrate_kbps=bitrate)
             write_tags(tmp, timeline, TagInfo(summary=summary(routine, timeline),
                                               lyrics=lyrics, cover=cover,
@@ -182,6 +184,13 @@ def _finish(routine: Routine, timeline: Timeline, clips: Clips, style: str,
     except OSError as exc:
         raise RenderError(f"cannot write {mp3}: {exc.strerror or exc}") from None
     return decoded_lufs
+
+
+def _safe(piece: np.ndarray) -> np.ndarray:
+    """Each piece of the encode is a safe point to stop at (the encoder is then killed and
+    its file removed)."""
+    stopping.checkpoint()
+    return piece
 
 
 def _bed(bed: str) -> np.ndarray | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cuecast import stopping
 from cuecast.audio import levelling
 from cuecast.audio.convert import CLIP_VERSION
 from cuecast.audio.pcm import Levelled, length_ms
@@ -42,6 +43,7 @@ class Clips:
         self.cached = 0
 
     def _load(self, text: str) -> Levelled:
+        stopping.checkpoint()  # each clip is a safe point: a worker stops before the next
         key = self.cache.key(self.identity, text)
         clip = self.cache.get(key)
         if clip is not None:
@@ -82,6 +84,7 @@ class Clips:
         try:
             futures = {pool.submit(self._load, text): text for text in todo}
             for done, future in enumerate(as_completed(futures), 1):
+                stopping.checkpoint()
                 self._mem[futures[future]] = future.result()
                 if progress:
                     progress(done, len(todo), self.cached)

@@ -1,0 +1,72 @@
+"""Stopping on request (Ctrl-C, SIGTERM) at a safe point, never in the middle of anything.
+
+The signal handler only records the request (:func:`request`); the work checks for it where
+stopping leaves nothing half-done (:func:`checkpoint`: before each clip, each piece of the
+encode, each phase of a render) and unwinds from there with :class:`Interrupted`, so that
+every ``finally`` and ``with`` runs. An exception raised by the handler itself would land
+wherever the main thread happened to be, inside a lock's wait included ("release unlocked
+lock"): that is what this avoids.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Final
+
+GRACE_S: Final = 5.0
+"""A second request this long after the first ends the process at once (the person insists,
+and something is not reaching a safe point)."""
+
+
+class Interrupted(BaseException):
+    """The work stopped on request (a BaseException, as KeyboardInterrupt is: nothing that
+    handles errors takes it for one)."""
+
+
+_requested = threading.Event()
+_first: list[float] = []
+
+
+def request() -> None:
+    """Ask the work to stop at its next safe point."""
+    _requested.set()
+
+
+def requested() -> bool:
+    return _requested.is_set()
+
+
+def clear() -> None:
+    """Forget a request (a server stopped by it has stopped, as it should)."""
+    _requested.clear()
+    _first.clear()
+
+
+def checkpoint() -> None:
+    """Raise :class:`Interrupted` if a stop was asked for: call where stopping is safe."""
+    if _requested.is_set():
+        raise Interrupted
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    import time
+
+    now = time.monotonic()
+    if _first and now - _first[0] > GRACE_S:
+        os.write(2, b"Interrupted.\n")
+        os._exit(128 + signum)
+    if not _first:
+        _first.append(now)
+    request()
+
+
+def install() -> None:
+    """Handle Ctrl-C and SIGTERM by :func:`request` (from the main thread only)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_signal)
+        if sys.platform != "win32":
+            signal.signal(signal.SIGTERM, _on_signal)
