@@ -203,3 +203,12 @@ def test_the_readme_option_tables_name_only_real_options() -> None:
 
 def test_the_readme_is_brief() -> None:
     assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 250
+
+
+@pytest.mark.parametrize("name", ["performance.md", "listening.md", "voice.md"])
+def test_reference_docs_carry_no_dated_narrative(name: str) -> None:
+    """How it is measured and the current figures; the history is in CHANGELOG.md."""
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    found = re.findall(r"\b20\d\d-\d\d-\d\d\b|\b[Tt]oday\b|\bthe day before\b|later that day|"
+                       r"\bobsolete\b|\b[Ee]arlier\b \(", text)
+    assert not found, found

@@ -520,8 +520,10 @@ def main() -> None:
     try:
         app()
     except (stopping.Interrupted, KeyboardInterrupt):
+        stopping.finishing()
         _interrupted()
     except SystemExit:
+        stopping.finishing()
         if stopping.requested():  # it finished before it reached a safe point to stop at
             _interrupted()
         raise

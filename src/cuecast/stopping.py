@@ -70,3 +70,12 @@ def install() -> None:
         signal.signal(signal.SIGINT, _on_signal)
         if sys.platform != "win32":
             signal.signal(signal.SIGTERM, _on_signal)
+
+
+def finishing() -> None:
+    """The work is over: a signal from now on changes nothing (the interpreter's own shutdown
+    would otherwise give it back its default, and die of it mid-exit)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if sys.platform != "win32":
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     WithJsonSchema,
 )
@@ -201,6 +202,15 @@ def paired(name: str) -> bool:
     return get_origin(Customisation.model_fields[name].annotation) is dict
 
 
+def _valid(kind: Any, value: float) -> bool:
+    """Whether ``value`` is within the range its type declares (declared once, there)."""
+    try:
+        TypeAdapter(kind).validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def read_hold_seconds(spec: str, value: str) -> float:
     """A hold as given (``90``, ``1:30``, ``90s``) -> seconds; ``spec`` names it in the
     message (``--hold 'cat-cow=abc': ...``)."""
@@ -209,7 +219,7 @@ def read_hold_seconds(spec: str, value: str) -> float:
     except ValueError:
         number = None
     if number is not None:
-        if not 0 < number <= MAX_HOLD_MS / 1000 or number * 1000 != int(number * 1000):
+        if not _valid(HoldSeconds, number) or number * 1000 != int(number * 1000):
             raise OptionError(f"--hold '{spec}': seconds must be above 0 and at most "
                               f"{MAX_HOLD_MS // 1000}")
         return number
@@ -225,7 +235,7 @@ def read_hold_seconds(spec: str, value: str) -> float:
 def read_rep_count(spec: str, value: str) -> int:
     """A rep count as given -> the number; ``spec`` names it in the message."""
     # isdigit() alone lets "²" through, which int() refuses: ASCII digits only
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_REPS:
+    if not (value.isascii() and value.isdigit()) or not _valid(RepCount, int(value)):
         raise OptionError(f"--reps '{spec}': reps must be a whole number from 1 to {MAX_REPS}")
     return int(value)
 
