@@ -37,11 +37,15 @@ if TYPE_CHECKING:
     from cuecast.engines.registry import EngineOptions
 
 
+def _say(exc: CuecastError) -> None:
+    """An error's lines: one per problem."""
+    for problem in exc.problems:
+        typer.echo(f"error: {problem}", err=True)
+
+
 def _fail(exc: CuecastError) -> typer.Exit:
     """The one place an error becomes a message and an exit code."""
-    problems = exc.problems if isinstance(exc, RoutineError) else [exc]
-    for problem in problems:
-        typer.echo(f"error: {problem}", err=True)
+    _say(exc)
     return typer.Exit(exc.exit_code)
 
 
@@ -207,8 +211,7 @@ def check(
             routine = load_routine(path)
         except RoutineError as exc:
             failed = True
-            for problem in exc.problems:
-                typer.echo(f"error: {problem}", err=True)
+            _say(exc)  # and on to the next file
             continue
         typer.echo(f"ok: {path}: {routine.title} ({len(routine.exercises)} exercises)")
     if failed:

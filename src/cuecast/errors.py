@@ -16,6 +16,9 @@ class CuecastError(Exception):
         self.brief = brief or message
         """The message as the phone shows it: the page's own words, no server path and no
         command-line flag."""
+        self.problems: list[CuecastError] = [self]
+        """Every problem found (this one first): a routine file's, all of them, for
+        ``check``; the command line prints one line each."""
 
     def __str__(self) -> str:
         return self.message
@@ -26,8 +29,6 @@ class RoutineError(CuecastError):
 
     def __init__(self, path: str, message: str, *, line: int | None = None,
                  field: str | None = None) -> None:
-        self.problems: list[RoutineError] = [self]
-        """Every problem found in the file (this one first); ``check`` prints them all."""
         self.path = path
         self.line = line
         self.field = field

@@ -61,8 +61,7 @@ def list_routines(*, folders: Sequence[Path]) -> list[Entry]:
             routine = load_routine(path)
             timeline = compile_session(routine, resolve_settings(routine), estimate_ms)
         except (RoutineError, OptionError) as exc:
-            problems = exc.problems if isinstance(exc, RoutineError) else [exc]
-            entries.append(Entry(path, None, 0, 0, str(problems[0])))
+            entries.append(Entry(path, None, 0, 0, str(exc.problems[0])))
             continue
         entries.append(Entry(path, routine.title, len(routine.exercises), timeline.duration_ms))
     return entries

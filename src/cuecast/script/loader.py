@@ -115,7 +115,7 @@ def parse_routine(data: bytes, shown: str, *, base: Path | None = None) -> Routi
 
 
 def _many(problems: list[RoutineError]) -> RoutineError:
-    problems[0].problems = problems
+    problems[0].problems = [*problems]
     return problems[0]
 
 
