@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 
 from cuecast.cli import app
 from cuecast.errors import OptionError
-from cuecast.make.compose import HOLD_RANGE_MS, Request, compose, read_request
+from cuecast.make.compose import HOLD_RANGE_MS, compose
 from cuecast.make.library import library_folder, routine_files
 from cuecast.script.compiler import compile_session, estimate_ms
 from cuecast.script.loader import load_routine, parse_routine
+from cuecast.script.options import POSITIONS, ComposeOptions, read
 from cuecast.script.resolve import resolve_settings
-from cuecast.script.routine import POSITIONS, Routine, name_key
+from cuecast.script.routine import Routine, name_key
 
 from .conftest import ROOT, ROUTINES
 
@@ -65,7 +66,8 @@ def _runs(routine: Routine) -> list[str]:
 @pytest.mark.parametrize("seed", [0, 1, 7])
 def test_a_composed_routine_is_what_was_asked(focus: tuple[str, ...], minutes: int,
                                               positions: tuple[str, ...], seed: int) -> None:
-    request = read_request(focus=focus, length=f"{minutes}m", positions=positions, seed=seed)
+    request = read(ComposeOptions, {"focus": focus, "length": f"{minutes}m",
+                                    "position": positions, "seed": seed})
     routine = compose(library=LIBRARY, request=request).routine
     known = _library_exercises()
     keys = [name_key(ex.name) for ex in routine.exercises]
@@ -89,7 +91,7 @@ def test_a_composed_routine_is_what_was_asked(focus: tuple[str, ...], minutes: i
 
 def test_the_seed_varies_the_choice_and_only_the_seed() -> None:
     def chosen(seed: int) -> list[str]:
-        request = read_request(focus=("hips",), length="12m", seed=seed)
+        request = read(ComposeOptions, {"focus": ("hips",), "length": "12m", "seed": seed})
         return [ex.name for ex in compose(library=LIBRARY, request=request).routine.exercises]
 
     assert chosen(0) == chosen(0)
@@ -107,21 +109,23 @@ def test_positions_flow_towards_the_floor(tmp_path: Path, mixed: list[str],
                   "position": p, "steps": ["Stretch."]} for i, p in enumerate(mixed)]
     path = tmp_path / "mixed.yaml"
     path.write_text(yaml.safe_dump({"title": "Mixed", "exercises": exercises}))
-    request = Request(focus=("neck",), length_ms=6 * 60_000)  # more than three can fill
+    request = ComposeOptions(focus=("neck",), length=6 * 60)  # more than three can fill
     routine = compose(library=[path], request=request).routine
     assert _runs(routine) == expected
     assert len(routine.exercises) == len(mixed)
 
 
 @pytest.mark.parametrize(("given", "fragment"), [
-    ({"focus": ["nek"], "length": "10m"}, "--focus: 'nek'; choose from neck"),
-    ({"focus": [], "length": "10m"}, "--focus: name an area"),
+    ({"focus": ["nek"], "length": "10m"}, "--focus: must be one of 'neck', "),
+    ({"focus": [], "length": "10m"}, "--focus: name at least one"),
+    ({"focus": ["neck"]}, "--length: is required"),
     ({"focus": ["neck"], "length": "ten"}, "--length: 'ten' is not a length"),
-    ({"focus": ["neck"], "length": "10m", "positions": ["upside-down"]}, "--position"),
+    ({"focus": ["neck"], "length": "10m", "position": ["upside-down"]},
+     "--position: must be one of 'standing'"),
 ])
 def test_a_bad_request_is_one_line(given: dict[str, object], fragment: str) -> None:
     with pytest.raises(OptionError, match="^" + fragment.replace("(", r"\(")):
-        read_request(**given)  # type: ignore[arg-type]
+        read(ComposeOptions, given)
 
 
 def test_what_the_library_cannot_fill_is_said_and_nothing_written(

@@ -45,7 +45,7 @@ ORDER: dict[str, list[str]] = {
     "web": ["web", "web.access", "web.jobs", "web.sessions", "web.form", "web.middleware",
             "web.feed", "web.context", "web.progress", "web.routes", "web.routes.practice",
             "web.routes.library", "web.routes.playback", "web.routes.authoring", "web.app",
-            "web.server"],
+            "web.protocol", "web.server"],
 }
 LEVEL = {name: i for i, names in enumerate(PACKAGES) for name in names}
 

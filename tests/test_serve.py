@@ -148,7 +148,7 @@ def test_one_device_cannot_take_the_companion_from_the_household(server: Server)
     import time
 
     from cuecast.web.access import feed_key
-    from cuecast.web.server import HEADER_TIMEOUT_S, STALLED_S
+    from cuecast.web.protocol import HEADER_TIMEOUT_S, STALLED_S
 
     host, port = server.base.removeprefix("http://").split(":")
     device: list[socket.socket] = []

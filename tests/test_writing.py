@@ -93,7 +93,7 @@ def test_compose_on_the_phone_never_replaces_nor_fails_on_a_name(phone: TestClie
 
 
 def test_every_area_composes_a_title_that_fits(phone: TestClient) -> None:
-    from cuecast.script.routine import AREAS
+    from cuecast.script.options import AREAS
 
     made = phone.post("/compose", data={"focus": list(AREAS), "minutes": "30"},
                       headers=ORIGIN, follow_redirects=False)

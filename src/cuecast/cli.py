@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, get_args
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, get_args, get_origin
 
 import typer
 from pydantic import BaseModel, BeforeValidator
@@ -19,9 +19,11 @@ from typer.core import TyperGroup
 from cuecast import __version__, stopping
 from cuecast.errors import CuecastError, OptionError, RoutineError
 from cuecast.script.options import (
+    ComposeOptions,
     Customisation,
     ListenOptions,
     RenderOptions,
+    ServeOptions,
     VoiceOptions,
     customisation,
     flag,
@@ -31,7 +33,6 @@ from cuecast.script.options import (
     read,
     settable,
 )
-from cuecast.script.routine import AREAS, POSITIONS
 
 if TYPE_CHECKING:
     from cuecast.engines.registry import EngineOptions
@@ -105,7 +106,7 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
         return inspect.Parameter(name, KEYWORD, default=None,
                                  annotation=Annotated[Optional[bool], info])  # noqa: UP045
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    if per_exercise(name):  # NAME=VALUE, or a NAME
+    if per_exercise(name) or get_origin(field.annotation) is tuple:  # repeatable
         info = typer.Option(flag(name), metavar=str(extra.get("metavar", "VALUE")), help=help_,
                             show_default=False)
         return inspect.Parameter(name, KEYWORD, default=[], annotation=Annotated[list[str], info])
@@ -328,28 +329,26 @@ def import_(
     typer.echo(f"Wrote {result.written}; check it, then: cuecast render {result.written}")
 
 
+def composing(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` what compose asks for, received as ``asked``."""
+    return _extended(command, "asked", _params(ComposeOptions), _given(ComposeOptions))
+
+
 @app.command()
+@composing
 def compose(
-    focus: Annotated[list[str], typer.Option(
-        metavar="AREA", help="An area to work (repeatable): " + ", ".join(AREAS) + ".",
-        show_default=False)],
-    length: Annotated[str, typer.Option(metavar="DURATION", help="How long: 15m, 15:00 or "
-                                        "900 (seconds).", show_default=False)],
-    position: Annotated[list[str], typer.Option(
-        metavar="POSITION", help="Only exercises done in this position (repeatable): "
-        + ", ".join(POSITIONS) + ".", show_default=False)] = [],  # noqa: B006 (typer reads it)
-    seed: Annotated[int, typer.Option(help="Another of the equally good choices.")] = 0,
     output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         "-o", "--output", help="Routine file to write (default routines/<title>.yaml).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace the output file if it exists.")] = False,
+    *,
+    asked: ComposeOptions,
 ) -> None:
     """Compose a routine from the library's exercises for the areas you name, fitted to the
     time you have: each position in one run, flowing towards the floor."""
-    from cuecast.make.compose import read_request, write_composed
+    from cuecast.make.compose import write_composed
 
-    request = read_request(focus=focus, length=length, positions=position, seed=seed)
-    composed, written = write_composed(request=request, output=output, force=force)
+    composed, written = write_composed(request=asked, output=output, force=force)
     r = composed.routine
     typer.echo(f"Wrote {written}: {r.title} ({len(r.exercises)} exercises); "
                f"render it with: cuecast render {written}")
@@ -488,30 +487,25 @@ def history(
     typer.echo(history_table(data_dir=data_dir, as_csv=as_csv), nl=not as_csv)
 
 
+def serving(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` where to listen and what to serve, received as ``served``."""
+    return _extended(command, "served", _params(ServeOptions), _given(ServeOptions))
+
+
 @app.command()
+@serving
 def serve(
-    host: Annotated[str, typer.Option(
-        help="Address to listen on: 0.0.0.0 is reachable from the local network; 127.0.0.1 "
-        "only from this computer.")] = "0.0.0.0",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8765,
-    routines: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        help="Your own routines, shown beside the library; customised copies and imports "
-        "are saved there (default: ./routines).")] = None,
-    output: Annotated[Path, typer.Option(help="Folder sessions are rendered into and served "
-                                         "from.")] = Path("output"),
     cache_dir: CacheDirOpt = None,
-    new_token: Annotated[bool, typer.Option(
-        help="Replace the secret key in the address (phones and feeds must scan again).")
-    ] = False,
     data_dir: DataDirOpt = None,
+    *,
+    served: ServeOptions,
 ) -> None:
     """Serve the phone companion on the local network: pick, customise, render and play
     routines from a phone, plus a podcast feed. Prints the address and a QR code."""
     from cuecast.web.server import serve as do_serve
 
     with contextlib.suppress(stopping.Interrupted, KeyboardInterrupt):  # how it is stopped
-        do_serve(host=host, port=port, routines=routines, output=output, cache_dir=cache_dir,
-                 new_token=new_token, data_dir=data_dir)
+        do_serve(served=served, cache_dir=cache_dir, data_dir=data_dir)
     stopping.clear()  # a server stopped by Ctrl-C has done what was asked
     typer.echo("Stopped.", err=True)
 

@@ -13,7 +13,7 @@ class CuecastError(Exception):
     def __init__(self, message: str, *, brief: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.brief = brief or message
+        self.brief = brief or _as_a_page_says_it(message)
         """The message as the phone shows it: the page's own words, no server path and no
         command-line flag."""
         self.problems: list[CuecastError] = [self]
@@ -22,6 +22,16 @@ class CuecastError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def _as_a_page_says_it(message: str) -> str:
+    """``--speed must be ...`` as a page says it: ``Speed must be ...`` (the page's field, not
+    the command line's flag)."""
+    if not message.startswith("--"):
+        return message
+    flag, space, rest = message[2:].partition(" ")
+    name = flag.replace("-", " ")
+    return name[:1].upper() + name[1:] + space + rest
 
 
 class RoutineError(CuecastError):

@@ -61,8 +61,9 @@ class HibariOptions:
         from cuecast.engines.hibari import voices  # the package's registry, read on use
 
         if self.voice not in voices():
-            raise OptionError(f"--voice must be one of {', '.join(voices())} for --engine "
-                              f"hibari, not '{self.voice}'")
+            said = f"must be one of {', '.join(voices())}"
+            raise OptionError(f"--voice {said} for --engine hibari, not '{self.voice}'",
+                              brief=f"Voice {said}, not '{self.voice}'")
 
 
 @dataclass(frozen=True)

@@ -25,29 +25,15 @@ from cuecast.make.writing import library_names, write_routine
 from cuecast.script.compiler import compile_session, estimate_ms
 from cuecast.script.fitting import TOLERANCE_MS, fit_length
 from cuecast.script.loader import load_routine
-from cuecast.script.notation import parse_length
+from cuecast.script.options import POSITIONS, ComposeOptions
 from cuecast.script.resolve import resolve_settings
-from cuecast.script.routine import AREAS, POSITIONS, Area, Exercise, Position, Routine, name_key
+from cuecast.script.routine import Exercise, Routine, name_key
 from cuecast.script.timeline import clock
 
 TITLE_MAX: Final = 80
 """A composed title names its areas up to this long (a routine's title may have 120)."""
 HOLD_RANGE_MS: Final = (20_000, 90_000)
 """A composed session's holds: long enough to stretch, short enough to stay with."""
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a person asks for."""
-
-    focus: tuple[Area, ...]
-    """The areas to work, at least one."""
-    length_ms: int
-    """How long the session lasts."""
-    positions: tuple[Position, ...] = ()
-    """Only exercises in these positions (all if empty)."""
-    seed: int = 0
-    """Which of the equally good choices: the same seed, the same routine."""
 
 
 @dataclass(frozen=True)
@@ -61,15 +47,13 @@ class Composed:
     """The library files its exercises come from."""
 
 
-def compose(*, library: Sequence[Path], request: Request) -> Composed:
+def compose(*, library: Sequence[Path], request: ComposeOptions) -> Composed:
     """Compose a routine from the routine files ``library``. Raises OptionError when the
     library cannot fill the length with the areas and positions asked."""
-    if not request.focus:
-        raise OptionError("--focus: name at least one area")
     candidates = _candidates(library, request)
     if not candidates:
         raise OptionError(f"no library exercise works {_areas(request.focus)}"
-                          + (f" {_positions(request.positions)}" if request.positions else ""))
+                          + (f" {_positions(request.position)}" if request.position else ""))
     ranked = _ranked(candidates, request)
     chosen: list[tuple[Exercise, str]] = []
     for pick in ranked:
@@ -84,34 +68,14 @@ def compose(*, library: Sequence[Path], request: Request) -> Composed:
         if fits is not None:
             return Composed(fits, tuple(dict.fromkeys(source for _, source in chosen)))
     longest = _lasts_ms(_routine(chosen, request), HOLD_RANGE_MS[1]) if chosen else 0
-    raise OptionError(f"--length {clock(request.length_ms, tenths=False)}: the library's "
-                      f"exercises for {_areas(request.focus)} fill at most "
-                      f"{clock(longest, tenths=False)} with holds up to "
-                      f"{HOLD_RANGE_MS[1] // 1000} s; ask for less, or add an area")
+    said = (f"the library's exercises for {_areas(request.focus)} fill at most "
+            f"{clock(longest, tenths=False)} with holds up to {HOLD_RANGE_MS[1] // 1000} s; "
+            "ask for less, or add an area")
+    length = clock(request.length_ms, tenths=False)
+    raise OptionError(f"--length {length}: {said}", brief=f"{length}: {said}")
 
 
-def read_request(*, focus: Sequence[str], length: object, positions: Sequence[str] = (),
-                 seed: int = 0) -> Request:
-    """A request from what a person typed or ticked; raises OptionError naming the option
-    of the first bad value, in the same words on the command line and the page."""
-    bad = next((a for a in focus if a not in AREAS), None)
-    if bad is not None or not focus:
-        raise OptionError(f"--focus: {'name an area' if bad is None else repr(bad)}; "
-                          f"choose from {', '.join(AREAS)}")
-    wrong = next((p for p in positions if p not in POSITIONS), None)
-    if wrong is not None:
-        raise OptionError(f"--position: {wrong!r}; choose from {', '.join(POSITIONS)}")
-    try:
-        length_ms = parse_length(length)
-    except ValueError as exc:
-        raise OptionError(f"--length: {exc}") from None
-    return Request(focus=tuple(dict.fromkeys(focus)),  # type: ignore[arg-type]
-                   length_ms=length_ms,
-                   positions=tuple(dict.fromkeys(positions)),  # type: ignore[arg-type]
-                   seed=seed)
-
-
-def _candidates(library: Sequence[Path], request: Request) -> list[tuple[Exercise, str]]:
+def _candidates(library: Sequence[Path], request: ComposeOptions) -> list[tuple[Exercise, str]]:
     """Library exercises working a focus area, each name once (the timed version where a
     name is both timed and counted: a hold can be fitted)."""
     found: dict[str, tuple[Exercise, str]] = {}
@@ -123,7 +87,7 @@ def _candidates(library: Sequence[Path], request: Request) -> list[tuple[Exercis
         for ex in routine.exercises:
             if not set(ex.areas) & set(request.focus):
                 continue
-            if request.positions and ex.position not in request.positions:
+            if request.position and ex.position not in request.position:
                 continue
             key = name_key(ex.name)
             known = found.get(key)
@@ -134,7 +98,7 @@ def _candidates(library: Sequence[Path], request: Request) -> list[tuple[Exercis
 
 
 def _ranked(candidates: list[tuple[Exercise, str]],
-            request: Request) -> list[tuple[Exercise, str]]:
+            request: ComposeOptions) -> list[tuple[Exercise, str]]:
     """Candidates in the order they are taken: the areas in turn, and for each area the
     exercises working most of the focus first, ties broken by the seed."""
     shuffled = sorted(candidates, key=lambda c: name_key(c[0].name))
@@ -151,7 +115,7 @@ def _ranked(candidates: list[tuple[Exercise, str]],
     return ranked
 
 
-def _routine(chosen: list[tuple[Exercise, str]], request: Request) -> Routine:
+def _routine(chosen: list[tuple[Exercise, str]], request: ComposeOptions) -> Routine:
     """The chosen exercises as a routine: one run per position, towards the floor."""
     def place(pick: tuple[Exercise, str]) -> int:
         position = pick[0].position
@@ -225,7 +189,7 @@ def composed_yaml(composed: Composed) -> str:
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96))
 
 
-def write_composed(*, request: Request, output: Path | None = None, force: bool = False,
+def write_composed(*, request: ComposeOptions, output: Path | None = None, force: bool = False,
                    folder: Path = Path("routines"), library: Path | None = None,
                    rename: bool = False) -> tuple[Composed, Path]:
     """Compose from the library (``library``: its folder, default the one cuecast comes

@@ -20,7 +20,7 @@ from typing import Final
 
 from cuecast.engines.registry import EngineOptions, HibariOptions
 from cuecast.errors import HistoryError, OptionError, RoutineError
-from cuecast.make.compose import Request, compose
+from cuecast.make.compose import compose
 from cuecast.make.library import library_folder, routine_files
 from cuecast.make.render import render
 from cuecast.practice.history import History, Rendered, Run, SessionDone
@@ -39,7 +39,7 @@ from cuecast.practice.programme import (
 )
 from cuecast.script.compiler import compile_session, estimate_ms
 from cuecast.script.loader import load_routine
-from cuecast.script.options import Customisation
+from cuecast.script.options import ComposeOptions, Customisation
 from cuecast.script.resolve import resolve_settings
 from cuecast.script.routine import Routine
 from cuecast.script.timeline import clock
@@ -281,8 +281,8 @@ def _routine_of(programme: Programme, nxt: Next, routines: dict[str, Path]) -> R
         if length_s is None:
             raise OptionError("a composed session needs its length")
         library = list(routine_files(library_folder()).values())
-        return compose(library=library, request=Request(
-            focus=source.compose.focus, length_ms=length_s * 1000)).routine
+        return compose(library=library, request=ComposeOptions(
+            focus=source.compose.focus, length=length_s)).routine
     if source.routine not in routines:
         raise OptionError(f"the programme names a routine the library lacks: "
                           f"'{source.routine}'")

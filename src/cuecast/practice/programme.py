@@ -25,8 +25,8 @@ from cuecast.files import slugify
 from cuecast.script.fitting import FLOOR_MS, coached
 from cuecast.script.loader import read_document
 from cuecast.script.notation import MAX_REPS, format_duration
-from cuecast.script.options import Length
-from cuecast.script.routine import MAX_SETS, Area, Exercise, Routine, Text
+from cuecast.script.options import Area, Length
+from cuecast.script.routine import MAX_SETS, Exercise, Routine, Text
 
 Feeling = Literal["easy", "right", "hard"]
 """How a session felt, as the person says it."""

@@ -9,6 +9,7 @@ the routine schema, the web form and the validation all come from the field.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
@@ -32,6 +33,16 @@ from cuecast.script.notation import (
     parse_timing,
 )
 from cuecast.script.phrases import CuePhrases
+
+Area = Literal["neck", "shoulders", "chest", "upper-back", "lower-back", "spine", "side-body",
+               "hips", "glutes", "hamstrings", "quads", "calves", "ankles", "breathing"]
+"""Where an exercise works: the vocabulary ``cuecast compose --focus`` chooses from."""
+
+Position = Literal["standing", "seated", "kneeling", "all-fours", "lying"]
+"""How the body is placed, in the order a session flows towards the floor."""
+
+AREAS: tuple[str, ...] = get_args(Area)
+POSITIONS: tuple[str, ...] = get_args(Position)
 
 ChimeStyle = Literal["soft", "bright", "off"]
 """How holds are marked: two chime styles, or none."""
@@ -191,6 +202,52 @@ class ListenOptions(BaseModel):
                              "MP3, on its own.")
 
 
+def _once(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+class ComposeOptions(BaseModel):
+    """What ``cuecast compose`` and the phone's compose page ask for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    focus: Annotated[tuple[Area, ...], AfterValidator(_once)] = Field(
+        min_length=1, description="An area to work (repeatable): " + ", ".join(AREAS) + ".",
+        json_schema_extra={"metavar": "AREA", "label": "Areas"})
+    length: Length = Field(description="How long: 15m, 15:00 or 900 (seconds).",
+                           json_schema_extra={"metavar": "DURATION"})
+    position: Annotated[tuple[Position, ...], AfterValidator(_once)] = Field(
+        (), description="Only exercises done in this position (repeatable): "
+        + ", ".join(POSITIONS) + ".", json_schema_extra={"metavar": "POSITION",
+                                                          "label": "Positions"})
+    seed: int = Field(0, ge=0, le=2**31 - 1,
+                      description="Another of the equally good choices.")
+
+    @property
+    def length_ms(self) -> int:
+        if self.length is None:  # required: a model built in code must give it too
+            raise OptionError("--length: give a length, e.g. 15m")
+        return self.length * 1000
+
+
+class ServeOptions(BaseModel):
+    """Where ``cuecast serve`` listens and what it serves."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field("0.0.0.0", description="Address to listen on: 0.0.0.0 is reachable "
+                      "from the local network; 127.0.0.1 only from this computer.")
+    port: int = Field(8765, ge=0, le=65535, description="Port to listen on (0: any free "
+                      "port).")
+    routines: Path | None = Field(None, description="Your own routines, shown beside the "
+                                  "library; customised copies and imports are saved there "
+                                  "(default: ./routines).")
+    output: Path = Field(Path("output"), description="Folder sessions are rendered into and "
+                         "served from.")
+    new_token: bool = Field(False, description="Replace the secret key in the address "
+                            "(phones and feeds must scan again).")
+
+
 def per_exercise(name: str) -> bool:
     """Whether an option is given exercise by exercise (holds, reps, exercises left out):
     those belong to the command line and the page, not to a routine's ``defaults:``."""
@@ -220,23 +277,29 @@ def read_hold_seconds(spec: str, value: str) -> float:
         number = None
     if number is not None:
         if not _valid(HoldSeconds, number) or number * 1000 != int(number * 1000):
-            raise OptionError(f"--hold '{spec}': seconds must be above 0 and at most "
-                              f"{MAX_HOLD_MS // 1000}")
+            raise _exercise_error("hold", spec, "seconds must be above 0 and at most "
+                                  f"{MAX_HOLD_MS // 1000}")
         return number
     try:
         timing = parse_timing(value)
     except TimingError as exc:
-        raise OptionError(f"--hold '{spec}': {exc}") from None
+        raise _exercise_error("hold", spec, str(exc)) from None
     if timing.hold_ms is None or timing.per_side:
-        raise OptionError(f"--hold '{spec}': give a length such as 90 or '1:30'")
+        raise _exercise_error("hold", spec, "give a length such as 90 or '1:30'")
     return timing.hold_ms / 1000
+
+
+def _exercise_error(name: str, spec: str, said: str) -> OptionError:
+    """A bad value of one exercise: ``--hold 'cat-cow=abc': ...`` on the command line,
+    ``cat-cow: ...`` on the page (where it is that exercise's stepper)."""
+    return OptionError(f"--{name} '{spec}': {said}", brief=f"{spec.rpartition('=')[0]}: {said}")
 
 
 def read_rep_count(spec: str, value: str) -> int:
     """A rep count as given -> the number; ``spec`` names it in the message."""
     # isdigit() alone lets "²" through, which int() refuses: ASCII digits only
     if not (value.isascii() and value.isdigit()) or not _valid(RepCount, int(value)):
-        raise OptionError(f"--reps '{spec}': reps must be a whole number from 1 to {MAX_REPS}")
+        raise _exercise_error("reps", spec, f"reps must be a whole number from 1 to {MAX_REPS}")
     return int(value)
 
 
@@ -303,7 +366,17 @@ def read(model: type[Model], given: Mapping[str, Any]) -> Model:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "?"
-        raise OptionError(f"{flag(name)}: {explain(err)}") from None
+        said = explain(err)
+        raise OptionError(f"{flag(name)}: {said}",
+                          brief=f"{label(model, name)}: {said}") from None
+
+
+def label(model: type[BaseModel], name: str) -> str:
+    """An option as a page names it: its field's label (``Step pause``, ``Areas``)."""
+    field = model.model_fields.get(name)
+    extra = field.json_schema_extra if field is not None else None
+    given = extra.get("label") if isinstance(extra, dict) else None
+    return str(given) if given else name.replace("_", " ").capitalize()
 
 
 def explain(err: Mapping[str, Any]) -> str:
@@ -321,6 +394,9 @@ def explain(err: Mapping[str, Any]) -> str:
               "float_parsing": "must be a number", "float_type": "must be a number",
               "finite_number": "must be a finite number",
               "bool_parsing": "must be true or false", "bool_type": "must be true or false"}
+    plain = {"too_short": "name at least one", "missing": "is required"}
+    if kind in plain:
+        return plain[kind]
     if kind in bounds:
         return f"{bounds[kind]}, not {shown}"
     return str(err["msg"]).removeprefix("Value error, ")

@@ -164,7 +164,8 @@ def resolve_settings(routine: Routine, options: Customisation | None = None) -> 
 def _skipped(routine: Routine, names: Sequence[str]) -> frozenset[str]:
     keys = frozenset(name_key(_exercise_named(routine, name, "skip").name) for name in names)
     if len(keys) == len({name_key(ex.name) for ex in routine.exercises}):
-        raise OptionError("--skip: that leaves no exercise to do")
+        raise OptionError("--skip: that leaves no exercise to do",
+                          brief="Include at least one exercise.")
     return keys
 
 

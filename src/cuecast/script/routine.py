@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from cuecast.script.notation import Timing, TimingError, make_timing, parse_breath, parse_timing
-from cuecast.script.options import SessionOptions
+from cuecast.script.options import Area, Position, SessionOptions
 
 MAX_TEXT = 600
 """Longest single line of routine text; longer is not a cue anyone can follow by ear."""
@@ -148,17 +148,6 @@ def _rhythm(value: str) -> str:
 
 
 RhythmField = Annotated[StrictStr, AfterValidator(_rhythm)]
-
-
-Area = Literal["neck", "shoulders", "chest", "upper-back", "lower-back", "spine", "side-body",
-               "hips", "glutes", "hamstrings", "quads", "calves", "ankles", "breathing"]
-"""Where an exercise works: the vocabulary ``cuecast compose --focus`` chooses from."""
-
-Position = Literal["standing", "seated", "kneeling", "all-fours", "lying"]
-"""How the body is placed, in the order a session flows towards the floor."""
-
-AREAS: tuple[str, ...] = get_args(Area)
-POSITIONS: tuple[str, ...] = get_args(Position)
 
 
 def _distinct(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -132,7 +132,8 @@ def read_choice(routine: Routine, form: Any) -> Choice:
                                                exclude_none=True))  # its checks: the CLI's
     bed = str(form.get("bed") or NO_BED)
     if bed not in BEDS:
-        raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'")
+        raise OptionError(f"--bed: choose one of {', '.join(BEDS)} here, not '{bed}'",
+                          brief=f"Bed: choose one of {', '.join(BEDS)}, not '{bed}'")
     return Choice(options, engine, bed)
 
 

@@ -14,10 +14,10 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from cuecast.errors import CuecastError, OptionError
-from cuecast.make.compose import read_request, write_composed
+from cuecast.make.compose import write_composed
 from cuecast.make.writing import ImportResult, import_article
 from cuecast.script.notation import MAX_SESSION_MS
-from cuecast.script.routine import AREAS, POSITIONS
+from cuecast.script.options import AREAS, POSITIONS, ComposeOptions, read
 from cuecast.web.context import MAX_FIELDS, companion, page
 from cuecast.web.middleware import MAX_BODY, MAX_UPLOAD
 
@@ -50,7 +50,8 @@ async def compose_post(request: Request) -> Response:
     minutes = str(form.get("minutes") or "").strip()
 
     def run() -> str:  # composing lays sessions out: off the event loop
-        asked = read_request(focus=focus, length=_minutes(minutes) * 60, positions=positions)
+        asked = read(ComposeOptions, {"focus": focus, "length": _minutes(minutes) * 60,
+                                      "position": positions})
         written = write_composed(request=asked, folder=config.routines,
                                  library=config.library, rename=True)[1]
         return f"/routine/{quote(written.stem)}"

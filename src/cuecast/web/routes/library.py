@@ -99,11 +99,11 @@ def preview(request: Request, name: str) -> JSONResponse:
     try:
         choice = read_choice(routine, request.query_params)
         timeline = preview_routine(routine, choice.options, shared.lengths(choice.engine))
-    except CuecastError as exc:
-        return JSONResponse({"error": exc.brief}, status_code=400)
+    except CuecastError as exc:  # the command line's words, and the page's
+        return JSONResponse({"error": str(exc), "shown": exc.brief}, status_code=400)
     return JSONResponse({"total_ms": timeline.duration_ms,
                          "total": clock(timeline.duration_ms, tenths=False),
-                         "dropped": len(timeline.dropped), "error": None})
+                         "dropped": len(timeline.dropped), "error": None, "shown": None})
 
 
 Act = Callable[[Path, Routine, Choice, FormData], str]

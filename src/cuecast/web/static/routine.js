@@ -16,7 +16,7 @@
       .then((doc) => {
         if (mine !== asked) return; // a later change is on its way
         if (doc.error) {
-          problem.textContent = doc.error;
+          problem.textContent = doc.shown || doc.error;
           problem.hidden = false;
         } else {
           problem.hidden = true;
