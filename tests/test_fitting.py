@@ -186,3 +186,43 @@ def test_a_routine_keeps_its_length_in_defaults_and_the_flag_wins(tmp_path: Path
                - 360_000) <= TOLERANCE_MS
     wider = resolve_settings(r, customisation({"length": "8m"}))
     assert abs(compile_session(r, wider, estimate_ms).duration_ms - 480_000) <= TOLERANCE_MS
+
+
+def _announced_ms(timeline: Timeline) -> list[int]:
+    """Every length the session says (announcements and rests)."""
+    return [_phrase_ms(m.group(0)) for e in timeline.events if e.cue in ("timing", "next")
+            for m in DURATION.finditer(e.text)]
+
+
+def test_forty_minutes_of_neck_is_filled_with_sets_not_five_minute_holds(
+        runner: CliRunner) -> None:
+    result = runner.invoke(app, ["script", str(ROUTINES / "neck-and-shoulders.yaml"),
+                                 "--length", "40m", "--json"])
+    assert result.exit_code == 0, result.output
+    timeline = Timeline.from_json(json.loads(result.stdout))
+    assert abs(timeline.duration_ms - 40 * 60_000) <= TOLERANCE_MS
+    routine = load_routine(ROUTINES / "neck-and-shoulders.yaml")
+    ceilings = {ex.name: max(ex.ceiling_ms(), ex.timing.hold_ms or 0)
+                for ex in routine.exercises}
+    for block in timeline.blocks:
+        if block.reps is None:
+            assert block.end_ms - block.start_ms <= ceilings[block.exercise], block
+    assert any(e.cue == "set" for e in timeline.events)  # the time beyond: sets
+    assert all(ms % ROUND_MS == 0 for ms in _announced_ms(timeline))
+
+
+@pytest.mark.parametrize(("focus", "minutes"), [(("neck", "upper-back"), 20),
+                                                (("hips",), 12), (("hamstrings",), 30)])
+def test_every_length_a_composed_session_says_is_round(focus: tuple[str, ...],
+                                                       minutes: int) -> None:
+    from cuecast.make.compose import compose
+    from cuecast.make.library import library_folder, routine_files
+    from cuecast.script.options import ComposeOptions
+
+    composed = compose(library=list(routine_files(library_folder()).values()),
+                       request=ComposeOptions(focus=focus, length=minutes * 60))  # type: ignore[arg-type]
+    routine = composed.routine
+    timeline = compile_session(routine, resolve_settings(routine), estimate_ms)
+    assert abs(timeline.duration_ms - minutes * 60_000) <= TOLERANCE_MS
+    said = _announced_ms(timeline)
+    assert said and all(ms % ROUND_MS == 0 for ms in said), said

@@ -327,3 +327,21 @@ def test_the_docs_example_is_a_valid_programme(tmp_path: Path) -> None:
     assert programme.lighter_week == 4 and programme.days == 20
     names = routine_files(library_folder())
     assert all(s.routine in names for s in programme.sessions if s.routine)
+
+
+def test_hard_twice_steps_the_plan_back_a_week(runner: CliRunner, tmp_path: Path) -> None:
+    from cuecast.practice.daily import today
+
+    data = tmp_path / "data"
+    _cli(runner, data, "programme", "start", "upper-back-4-weeks")
+    for felt in ["right"] * 6 + ["hard", "hard"]:  # week 1 (5 days), then week 2
+        _cli(runner, data, "done", "--felt", felt)
+    with History.open(data) as history:
+        assert [s.level for s in history.sessions()] == [0, 0, 0, 0, 0, 1, 1, 1]
+    nxt = today(data_dir=data)
+    assert nxt is not None and nxt.next.day == 9 and nxt.next.level == 0
+    assert nxt.plan.routine.introduction == (
+        "Day 9 of 20. The last two sessions felt hard, so this one steps back a week.")
+    written = load_routine(ROUTINES / "upper-back-pain.yaml")  # day 9: as in week 1
+    assert [e.timing for e in nxt.plan.routine.exercises] == [e.timing for e in
+                                                              written.exercises]

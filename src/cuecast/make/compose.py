@@ -27,7 +27,7 @@ from cuecast.script.fitting import TOLERANCE_MS, fit_length
 from cuecast.script.loader import load_routine
 from cuecast.script.options import POSITIONS, ComposeOptions
 from cuecast.script.resolve import resolve_settings
-from cuecast.script.routine import Exercise, Routine, name_key
+from cuecast.script.routine import MAX_SETS, Exercise, Routine, name_key
 from cuecast.script.timeline import clock
 
 TITLE_MAX: Final = 80
@@ -67,10 +67,14 @@ def compose(*, library: Sequence[Path], request: ComposeOptions) -> Composed:
         fits = _fits(routine, request.length_ms)
         if fits is not None:
             return Composed(fits, tuple(dict.fromkeys(source for _, source in chosen)))
-    longest = _lasts_ms(_routine(chosen, request), HOLD_RANGE_MS[1]) if chosen else 0
+    # every exercise there is, and still short at single sets: the time beyond, in sets
+    fits = _fits(_routine(chosen, request), request.length_ms) if chosen else None
+    if fits is not None:
+        return Composed(fits, tuple(dict.fromkeys(source for _, source in chosen)))
+    longest = _lasts_ms(_routine(chosen, request), HOLD_RANGE_MS[1], MAX_SETS) if chosen else 0
     said = (f"the library's exercises for {_areas(request.focus)} fill at most "
-            f"{clock(longest, tenths=False)} with holds up to {HOLD_RANGE_MS[1] // 1000} s; "
-            "ask for less, or add an area")
+            f"{clock(longest, tenths=False)} with holds up to {HOLD_RANGE_MS[1] // 1000} s "
+            f"and {MAX_SETS} sets; ask for less, or add an area")
     length = clock(request.length_ms, tenths=False)
     raise OptionError(f"--length {length}: {said}", brief=f"{length}: {said}")
 
@@ -153,11 +157,14 @@ def _fits(routine: Routine, length_ms: int) -> Routine | None:
     return fitted.settings.as_written(routine)
 
 
-def _lasts_ms(routine: Routine, hold_ms: int) -> int:
-    """How long ``routine`` lasts with every timed hold at ``hold_ms``."""
-    holds = {name_key(ex.name): hold_ms for ex in routine.exercises
-             if ex.timing.hold_ms is not None}
-    settings = dataclasses.replace(resolve_settings(routine), length_ms=None, holds=holds)
+def _lasts_ms(routine: Routine, hold_ms: int, sets: int = 1) -> int:
+    """How long ``routine`` lasts with every timed hold at ``hold_ms`` (at most its
+    ceiling), ``sets`` times."""
+    timed = [ex for ex in routine.exercises if ex.timing.hold_ms is not None]
+    holds = {name_key(ex.name): min(hold_ms, max(ex.ceiling_ms(), ex.timing.hold_ms or 0))
+             if sets > 1 else hold_ms for ex in timed}
+    settings = dataclasses.replace(resolve_settings(routine), length_ms=None, holds=holds,
+                                   sets={name_key(ex.name): sets for ex in timed})
     return compile_session(routine, settings, estimate_ms).duration_ms
 
 
