@@ -95,9 +95,10 @@ class SessionOptions(BaseModel):
     scale: float = Field(1.0, gt=0, le=10, description="Multiply every hold not set with "
                                                        "--hold, e.g. 1.5.")
     length: Length = Field(None, description="Fit the session to this length: 15m, 15:00 or "
-                           "900 (seconds). The timed holds you have not set yourself are "
-                           "scaled together (10 s to 5 minutes each); speech, reps and rests "
-                           "stay as they are.", json_schema_extra={"metavar": "DURATION"})
+                           "900 (seconds). The timed holds you have not set yourself grow "
+                           "together in 5 s steps up to a minute (breathing: five), then in "
+                           "sets; speech, reps and rests stay as they are.",
+                           json_schema_extra={"metavar": "DURATION"})
     rest: float = Field(10, ge=0, le=600, description="Rest between exercises, seconds.")
     changeover: float = Field(5, ge=0, le=120, description="Time to switch sides, seconds.")
     breath: Breath = Field("4:6", description="Breathing rhythm in seconds: inhale:exhale "
