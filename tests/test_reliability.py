@@ -381,7 +381,7 @@ def test_cache_reads_parse_one_at_a_time(tmp_path: Path, monkeypatch: pytest.Mon
     import ast
     from concurrent.futures import ThreadPoolExecutor
 
-    from cuecast import cache as cache_module
+    from cuecast.speech import cache as cache_module
     from cuecast.audio.pcm import Levelled
 
     cache = ClipCache(tmp_path / "cache")
