@@ -9,6 +9,7 @@ asking again renders nothing when nothing changed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -42,7 +43,7 @@ from cuecast.script.loader import load_routine
 from cuecast.script.options import ComposeOptions, Customisation
 from cuecast.script.resolve import resolve_settings
 from cuecast.script.routine import Routine
-from cuecast.script.timeline import clock
+from cuecast.script.timeline import Timeline, clock, read_cues
 from cuecast.speech.clips import Progress
 
 PLAN_VERSION: Final = 1
@@ -216,11 +217,11 @@ def done(*, data_dir: Path | None = None, felt: Feeling | None = None,
             if day is not None and day != now.next.day:
                 raise OptionError(f"day {day} is not the next session (day {now.next.day} "
                                   "is)")
+            settings, length_ms = _as_done(history, now)
             recorded = history.record(
                 run_id=now.run.id, day=now.next.day, week=now.next.week,
-                level=now.next.level, routine=now.plan.routine.title,
-                settings=_settings(now.plan), length_ms=_length(history, now),
-                played_ms=played_ms, felt=felt)
+                level=now.next.level, routine=now.plan.routine.title, settings=settings,
+                length_ms=length_ms, played_ms=played_ms, felt=felt)
             if recorded is not None:
                 if now.next.day == now.programme.days:
                     history.stop()  # complete: a new programme may start
@@ -300,23 +301,34 @@ def fingerprint(day_plan: Plan, engine: EngineOptions | None) -> str:
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
-def _settings(day_plan: Plan) -> dict[str, object]:
-    """What a session done was made with, kept in the history."""
-    return {"length_s": day_plan.length_s, "exercises": {
-        ex.name: {"hold_ms": ex.timing.hold_ms, "reps": ex.timing.reps, "sets": ex.sets,
-                  "per_side": ex.timing.per_side} for ex in day_plan.routine.exercises}}
-
-
-def _length(history: History, now: Today) -> int:
-    """How long the session lasts: as rendered, else as estimated."""
+def _as_done(history: History, now: Today) -> tuple[dict[str, object], int]:
+    """What a session done was made with (each exercise's hold, reps and sets, as fitted) and
+    how long it lasts: as rendered where its file is today's, else as planned."""
+    timeline = None
     rendered = history.rendered(now.run.id, now.next.day)
     if rendered is not None and rendered.fingerprint == fingerprint(now.plan, None):
-        return rendered.length_ms
-    return planned_length_ms(now)
+        with contextlib.suppress(OSError, ValueError):
+            timeline = read_cues(rendered.mp3).timeline
+    if timeline is None:
+        timeline = planned_timeline(now)
+    exercises: dict[str, object] = {}
+    for ex in now.plan.routine.exercises:
+        blocks = [b for b in timeline.blocks if b.exercise == ex.name]
+        if not blocks:
+            continue
+        first, sides = blocks[0], 2 if ex.timing.per_side else 1
+        exercises[ex.name] = {
+            "hold_ms": None if first.reps is not None else first.end_ms - first.start_ms,
+            "reps": first.reps, "sets": len(blocks) // sides, "per_side": ex.timing.per_side}
+    return {"length_s": now.plan.length_s, "exercises": exercises}, timeline.duration_ms
+
+
+def planned_timeline(now: Today) -> Timeline:
+    """The next session laid out with estimates (as ``cuecast script`` would say it)."""
+    routine = now.plan.routine
+    return compile_session(routine, resolve_settings(routine, _options(now.plan)), estimate_ms)
 
 
 def planned_length_ms(now: Today) -> int:
     """How long the next session lasts, estimated (as ``cuecast script`` would say)."""
-    routine = now.plan.routine
-    settings = resolve_settings(routine, _options(now.plan))
-    return compile_session(routine, settings, estimate_ms).duration_ms
+    return planned_timeline(now).duration_ms
