@@ -381,8 +381,8 @@ def test_cache_reads_parse_one_at_a_time(tmp_path: Path, monkeypatch: pytest.Mon
     import ast
     from concurrent.futures import ThreadPoolExecutor
 
-    from cuecast.speech import cache as cache_module
     from cuecast.audio.pcm import Levelled
+    from cuecast.speech import cache as cache_module
 
     cache = ClipCache(tmp_path / "cache")
     keys = [cache.key({"engine": "test"}, str(n)) for n in range(8)]
