@@ -59,6 +59,18 @@ TOKEN = "k" * 32
 ORIGIN = {"origin": "http://testserver"}
 
 
+def job_ended(client: TestClient, job: str) -> dict[str, object]:
+    """A render job's state once it has ended (each poll waits on the server's own progress,
+    not a clock)."""
+    import threading
+
+    while True:
+        state: dict[str, object] = client.get(f"/api/jobs/{job}").json()
+        if state["state"] in ("done", "failed"):
+            return state
+        threading.Event().wait(0.05)
+
+
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> tuple[Path, Path]:
     """A library of two routines and an output folder holding one rendered session."""

@@ -25,7 +25,7 @@ from cuecast.web.access import COOKIE, feed_key, load_token
 from cuecast.web.app import MAX_UPLOAD, Config, create_app
 from cuecast.web.jobs import QueueFull, RenderQueue
 
-from .conftest import ORIGIN, ROUTINES, TOKEN
+from .conftest import ORIGIN, ROUTINES, TOKEN, job_ended
 from .snippets import ROUTINE
 
 SAMPLES = {"name": "test-session", "stem": "test-session", "job_id": "x"}
@@ -316,7 +316,7 @@ def test_render_from_the_page_names_versions_apart(client: TestClient,
         assert r.status_code == 303
         job = r.headers["location"].rsplit("/", 1)[-1]
         assert client.get(f"/jobs/{job}").status_code == 200
-        state = _wait(client, job)
+        state = job_ended(client, job)
         assert state["state"] == "done", state
         stems.append(state["player"].rsplit("/", 1)[-1])
     assert stems[0] != stems[1] and all(stem.startswith("test-session-custom-")
@@ -324,15 +324,6 @@ def test_render_from_the_page_names_versions_apart(client: TestClient,
     for stem in stems:
         assert (output / f"{stem}.mp3").is_file() and (output / f"{stem}.cues.json").is_file()
     assert client.get(f"/session/{stems[1]}").status_code == 200
-
-
-def _wait(client: TestClient, job: str) -> dict[str, object]:
-    """Until the job has ended (each poll waits on the server's own progress, not a clock)."""
-    while True:
-        state: dict[str, object] = client.get(f"/api/jobs/{job}").json()
-        if state["state"] in ("done", "failed"):
-            return state
-        threading.Event().wait(0.05)
 
 
 def test_the_defaults_render_keeps_the_plain_name(tmp_path: Path, cache_dir: Path) -> None:
@@ -348,7 +339,7 @@ def test_the_defaults_render_keeps_the_plain_name(tmp_path: Path, cache_dir: Pat
         r = c.post("/routine/test-session/render", headers=ORIGIN, follow_redirects=False,
                    data={"rest": "2", "step_pause": "1", "ex0": "12", "speed": "1",
                          "bed": "none"})
-        state = _wait(c, r.headers["location"].rsplit("/", 1)[-1])
+        state = job_ended(c, r.headers["location"].rsplit("/", 1)[-1])
     assert state["player"] == "/session/test-session"
     assert sorted(p.name for p in output.glob("*.mp3")) == ["test-session.mp3"]
 
@@ -394,7 +385,7 @@ def test_a_failed_render_shows_one_line_and_leaves_no_file(tmp_path: Path,
         r = c.post("/routine/test-session/render", headers=ORIGIN, follow_redirects=False,
                    data={"rest": "2", "step_pause": "1"})
         job = r.headers["location"].rsplit("/", 1)[-1]
-        state = _wait(c, job)
+        state = job_ended(c, job)
         page = c.get(f"/jobs/{job}").text
     assert state["state"] == "failed"
     assert str(state["error"]).startswith("cannot write") and "\n" not in str(state["error"])

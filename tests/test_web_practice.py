@@ -20,7 +20,7 @@ from cuecast.practice.history import FILE_NAME
 from cuecast.web.access import COOKIE
 from cuecast.web.app import Config, create_app
 
-from .conftest import ORIGIN, ROUTINES, TOKEN
+from .conftest import ORIGIN, ROUTINES, TOKEN, job_ended
 from .snippets import ROUTINE
 
 PROGRAMME = """title: Test Programme
@@ -60,15 +60,6 @@ def _start(client: TestClient, tmp_path: Path) -> None:
           routines=[ROUTINES, config.routines])
 
 
-def _wait(client: TestClient, job: str) -> dict[str, object]:
-    """Until the job has ended (each poll waits on the server's own progress, not a clock)."""
-    while True:
-        state: dict[str, object] = client.get(f"/api/jobs/{job}").json()
-        if state["state"] in ("done", "failed"):
-            return state
-        threading.Event().wait(0.05)
-
-
 def _idle(client: TestClient) -> None:
     """Until the render queue has nothing running or waiting."""
     jobs = client.app.state.companion.jobs  # type: ignore[attr-defined]
@@ -100,7 +91,7 @@ def test_play_to_the_end_feedback_and_the_next_day_appears(phone: TestClient,
     assert "Day 1 of 2: Test Session" in card and "We start gently" in card
     played = phone.post("/today/play", headers=ORIGIN, follow_redirects=False)
     assert played.status_code == 303 and played.headers["location"].startswith("/jobs/")
-    state = _wait(phone, played.headers["location"].rsplit("/", 1)[-1])
+    state = job_ended(phone, played.headers["location"].rsplit("/", 1)[-1])
     assert state["state"] == "done", state
     assert state["player"] == "/session/test-programme/day-01"
     player = phone.get(str(state["player"])).text
@@ -124,7 +115,7 @@ def test_the_feed_has_a_season_per_programme_and_podlove_chapters(phone: TestCli
                                                                   tmp_path: Path) -> None:
     _start(phone, tmp_path)
     job = phone.post("/today/play", headers=ORIGIN, follow_redirects=False)
-    _wait(phone, job.headers["location"].rsplit("/", 1)[-1])
+    job_ended(phone, job.headers["location"].rsplit("/", 1)[-1])
     body = phone.get("/feed.xml").content
     parsed = feedparser.parse(body)
     assert not parsed.bozo
