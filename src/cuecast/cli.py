@@ -96,7 +96,7 @@ def _option_param(name: str, field: FieldInfo) -> inspect.Parameter:
     """One command-line option for one field of an options model (:mod:`cuecast.script.options`):
     its flag, type, help and default from the field. Every option arrives as None when not
     given, so that what is not given falls back (to the routine's defaults, or the model's)."""
-    default = field.default
+    default = None if field.is_required() else field.default
     help_ = field.description or ""
     info: Any
     if field.annotation is bool:
