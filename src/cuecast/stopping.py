@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Final
 
@@ -27,40 +28,37 @@ class Interrupted(BaseException):
     handles errors takes it for one)."""
 
 
-_requested = threading.Event()
-_first: list[float] = []
+_requested_at: float | None = None
+"""When a stop was first asked for (``time.monotonic()``), or None."""
 
 
 def request() -> None:
     """Ask the work to stop at its next safe point."""
-    _requested.set()
+    global _requested_at
+    if _requested_at is None:
+        _requested_at = time.monotonic()
 
 
 def requested() -> bool:
-    return _requested.is_set()
+    return _requested_at is not None
 
 
 def clear() -> None:
     """Forget a request (a server stopped by it has stopped, as it should)."""
-    _requested.clear()
-    _first.clear()
+    global _requested_at
+    _requested_at = None
 
 
 def checkpoint() -> None:
     """Raise :class:`Interrupted` if a stop was asked for: call where stopping is safe."""
-    if _requested.is_set():
+    if _requested_at is not None:
         raise Interrupted
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
-    import time
-
-    now = time.monotonic()
-    if _first and now - _first[0] > GRACE_S:
+    if _requested_at is not None and time.monotonic() - _requested_at > GRACE_S:
         os.write(2, b"Interrupted.\n")
         os._exit(128 + signum)
-    if not _first:
-        _first.append(now)
     request()
 
 

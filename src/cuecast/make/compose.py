@@ -161,8 +161,8 @@ def _lasts_ms(routine: Routine, hold_ms: int, sets: int = 1) -> int:
     """How long ``routine`` lasts with every timed hold at ``hold_ms`` (at most its
     ceiling), ``sets`` times."""
     timed = [ex for ex in routine.exercises if ex.timing.hold_ms is not None]
-    holds = {name_key(ex.name): min(hold_ms, max(ex.ceiling_ms(), ex.timing.hold_ms or 0))
-             if sets > 1 else hold_ms for ex in timed}
+    holds = {name_key(ex.name): min(hold_ms, ex.ceiling_ms()) if sets > 1 else hold_ms
+             for ex in timed}
     settings = dataclasses.replace(resolve_settings(routine), length_ms=None, holds=holds,
                                    sets={name_key(ex.name): sets for ex in timed})
     return compile_session(routine, settings, estimate_ms).duration_ms

@@ -25,13 +25,18 @@ class Entry:
     """The first problem of an invalid file."""
 
 
-def library_folder() -> Path:
-    """The routine library that comes with cuecast: inside the installed package (built from
-    the source tree's ``routines/``), or that ``routines/`` itself when running from a
-    source tree."""
+def shipped_folder(name: str) -> Path:
+    """A folder that comes with cuecast (``routines``, ``programmes``): inside the installed
+    package (built from the source tree's folder of that name), or that folder itself when
+    running from a source tree."""
     package = Path(__file__).resolve().parent.parent
-    shipped = package / "routines"
-    return shipped if shipped.is_dir() else package.parent.parent / "routines"
+    shipped = package / name
+    return shipped if shipped.is_dir() else package.parent.parent / name
+
+
+def library_folder() -> Path:
+    """The routine library that comes with cuecast."""
+    return shipped_folder("routines")
 
 
 def routine_files(*folders: Path) -> dict[str, Path]:

@@ -10,6 +10,7 @@ never listed as a routine).
 
 from __future__ import annotations
 
+import glob
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,22 +38,21 @@ def routine_named(path: Path) -> Path | None:
     return None
 
 
+def _numbered(path: Path) -> list[tuple[int, Path]]:
+    """The kept versions of a routine file with their numbers, the oldest first."""
+    return sorted((int(m.group(1)), p) for p in path.parent.glob(f"{glob.escape(path.name)}.~*~")
+                  if (m := re.fullmatch(re.escape(path.name) + r"\.~(\d+)~", p.name)))
+
+
 def backups(path: Path) -> list[Path]:
     """The kept versions of a routine file, the oldest first."""
-    found = [(int(m.group(1)), p) for p in path.parent.glob(f"{glob_escape(path.name)}.~*~")
-             if (m := re.fullmatch(re.escape(path.name) + r"\.~(\d+)~", p.name))]
-    return [p for _, p in sorted(found)]
-
-
-def glob_escape(name: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", name)
+    return [p for _, p in _numbered(path)]
 
 
 def _keep(path: Path) -> Path:
     """Copy ``path`` to its next numbered backup; returns where."""
-    kept = backups(path)
-    number = int(kept[-1].name.rsplit(".~", 1)[1][:-1]) + 1 if kept else 1
-    target = path.with_name(f"{path.name}.~{number}~")
+    kept = _numbered(path)
+    target = path.with_name(f"{path.name}.~{kept[-1][0] + 1 if kept else 1}~")
     with atomic(target) as tmp:
         tmp.write_bytes(path.read_bytes())
     return target

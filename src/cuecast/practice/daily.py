@@ -22,10 +22,11 @@ from typing import Final
 from cuecast.engines.registry import EngineOptions, HibariOptions
 from cuecast.errors import HistoryError, OptionError, RoutineError
 from cuecast.make.compose import compose
-from cuecast.make.library import library_folder, routine_files
+from cuecast.make.library import library_folder, routine_files, shipped_folder
 from cuecast.make.render import render
 from cuecast.practice.history import History, Rendered, Run, SessionDone
 from cuecast.practice.programme import (
+    FEELINGS,
     Done,
     Feeling,
     Next,
@@ -51,24 +52,33 @@ PLAN_VERSION: Final = 1
 different, so days rendered ahead are made again."""
 
 
+DAY_PREFIX: Final = "day-"
+"""A programme's day is ``output/<programme>/day-NN.mp3``."""
+
+
 def programme_folder() -> Path:
-    """The programmes that come with cuecast: inside the installed package (built from the
-    source tree's ``programmes/``), or that folder itself in a source tree."""
-    package = Path(__file__).resolve().parent.parent
-    shipped = package / "programmes"
-    return shipped if shipped.is_dir() else package.parent.parent / "programmes"
+    """The programmes that come with cuecast."""
+    return shipped_folder("programmes")
 
 
 def programme_files(*, folders: Sequence[Path] = ()) -> dict[str, Path]:
     """Programme files by name: the shipped ones, then ``./programmes`` and ``folders``
-    (a later one's file of the same name wins)."""
-    found: dict[str, Path] = {}
-    for folder in (programme_folder(), Path("programmes"), *folders):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.y*ml")):
-                if path.is_file() and not path.is_symlink():
-                    found[programme_name(path)] = path
-    return dict(sorted(found.items()))
+    (a later one's file of the same name wins), found as routine files are."""
+    return routine_files(programme_folder(), Path("programmes"), *folders)
+
+
+def day_stem(name: str, day: int) -> str:
+    """The listed name of a programme's day: ``upper-back-4-weeks/day-09``."""
+    return f"{name}/{DAY_PREFIX}{day:02d}"
+
+
+def day_of(stem: str) -> tuple[str, int] | None:
+    """A listed session's programme and day, when it is a programme's day."""
+    name, sep, leaf = stem.rpartition("/")
+    number = leaf.removeprefix(DAY_PREFIX)
+    if not sep or leaf == number or not number.isdigit():
+        return None
+    return name, int(number)
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,6 @@ class Today:
     plan: Plan
     title: str
     """``Upper back: day 9 of 20``."""
-    done: tuple[SessionDone, ...]
 
 
 def today(*, data_dir: Path | None = None, history: History | None = None,
@@ -148,15 +157,15 @@ def today(*, data_dir: Path | None = None, history: History | None = None,
     run = history.running()
     if run is None:
         return None
-    programme = _programme(run)
-    done = tuple(history.sessions(run.id))
+    programme = programme_of(run)
+    done = history.sessions(run.id)
     nxt = next_session(programme, [Done(s.day, s.level, _felt(s.felt)) for s in done])
     if nxt is None:
         raise HistoryError(f"'{run.title}' is complete: all {programme.days} sessions done; "
                            "start another (cuecast programme start)")
     day_plan = plan(programme, _routine_of(programme, nxt, _routines(routines)), nxt)
     return Today(run, programme, nxt, day_plan,
-                 f"{day_plan.routine.title}: day {nxt.day} of {programme.days}", done)
+                 f"{day_plan.routine.title}: day {nxt.day} of {programme.days}")
 
 
 @dataclass(frozen=True)
@@ -181,18 +190,16 @@ def render_today(*, data_dir: Path | None = None, output: Path = Path("output"),
         if now is None:
             raise HistoryError("no programme is under way; start one (cuecast programme "
                                "start NAME; cuecast programme list shows them)")
-        mp3 = output / now.run.name / f"day-{now.next.day:02d}.mp3"
-        made_from = fingerprint(now.plan, engine)
-        before = history.rendered(now.run.id, now.next.day)
-        if (before is not None and before.fingerprint == made_from and before.mp3 == mp3
-                and mp3.is_file()):
+        mp3 = output / f"{day_stem(now.run.name, now.next.day)}.mp3"
+        before = current_render(history, now, engine)
+        if before is not None and before.mp3 == mp3:
             return Made(now, mp3, before.length_ms, rendered=False)
         result = render(path=Path(now.run.source), routine=now.plan.routine, output=mp3,
                         options=_options(now.plan), engine=engine, cache_dir=cache_dir,
                         progress=progress)
         length = result.timeline.duration_ms
         history.remember_render(run_id=now.run.id, day=now.next.day,
-                                rendered=Rendered(made_from, mp3, length))
+                                rendered=Rendered(fingerprint(now.plan, engine), mp3, length))
     return Made(now, mp3, length, rendered=True)
 
 
@@ -204,16 +211,17 @@ def done(*, data_dir: Path | None = None, felt: Feeling | None = None,
     recording at once each record their own day."""
     with History.open(data_dir) as history:
         for _ in range(10_000):  # each miss means another process recorded a day
+            run = history.running()
+            if run is not None and day is not None and day <= len(history.sessions(run.id)):
+                updated = history.update(run_id=run.id, day=day, felt=felt,
+                                         played_ms=played_ms)  # done: nothing to plan
+                if updated is None:
+                    raise HistoryError(f"day {day} is not in the history")
+                return updated
             now = today(history=history, routines=routines)
             if now is None:
                 raise HistoryError("no programme is under way; start one (cuecast "
                                    "programme start NAME)")
-            if day is not None and day < now.next.day:
-                updated = history.update(run_id=now.run.id, day=day, felt=felt,
-                                         played_ms=played_ms)
-                if updated is None:
-                    raise HistoryError(f"day {day} is not in the history")
-                return updated
             if day is not None and day != now.next.day:
                 raise OptionError(f"day {day} is not the next session (day {now.next.day} "
                                   "is)")
@@ -256,7 +264,7 @@ def _clock(ms: int | None) -> str:
 
 
 def _felt(value: str | None) -> Feeling | None:
-    return value if value in ("easy", "right", "hard") else None  # type: ignore[return-value]
+    return value if value in FEELINGS else None
 
 
 def _routines(folders: Sequence[Path] | None) -> dict[str, Path]:
@@ -266,7 +274,7 @@ def _routines(folders: Sequence[Path] | None) -> dict[str, Path]:
                            (library_folder(), Path("routines"))))
 
 
-def _programme(run: Run) -> Programme:
+def programme_of(run: Run) -> Programme:
     """The programme file a run was started from (found by name if it moved)."""
     path = Path(run.source)
     if not path.is_file():
@@ -301,12 +309,23 @@ def fingerprint(day_plan: Plan, engine: EngineOptions | None) -> str:
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
+def current_render(history: History, now: Today,
+                   engine: EngineOptions | None = None) -> Rendered | None:
+    """The day's render, if its file is there and made from today's plan with ``engine``
+    (a "hard" since may have changed the plan)."""
+    rendered = history.rendered(now.run.id, now.next.day)
+    if (rendered is None or rendered.fingerprint != fingerprint(now.plan, engine)
+            or not rendered.mp3.is_file()):
+        return None
+    return rendered
+
+
 def _as_done(history: History, now: Today) -> tuple[dict[str, object], int]:
     """What a session done was made with (each exercise's hold, reps and sets, as fitted) and
     how long it lasts: as rendered where its file is today's, else as planned."""
     timeline = None
-    rendered = history.rendered(now.run.id, now.next.day)
-    if rendered is not None and rendered.fingerprint == fingerprint(now.plan, None):
+    rendered = current_render(history, now)
+    if rendered is not None:
         with contextlib.suppress(OSError, ValueError):
             timeline = read_cues(rendered.mp3).timeline
     if timeline is None:
@@ -327,8 +346,3 @@ def planned_timeline(now: Today) -> Timeline:
     """The next session laid out with estimates (as ``cuecast script`` would say it)."""
     routine = now.plan.routine
     return compile_session(routine, resolve_settings(routine, _options(now.plan)), estimate_ms)
-
-
-def planned_length_ms(now: Today) -> int:
-    """How long the next session lasts, estimated (as ``cuecast script`` would say)."""
-    return planned_timeline(now).duration_ms

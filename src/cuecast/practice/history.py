@@ -233,11 +233,14 @@ class History:
 
     def sessions(self, run_id: int | None = None) -> list[SessionDone]:
         """Sessions done (of one programme run), in the order they were done."""
-        where, args = ("WHERE s.programme_id = ?", (run_id,)) if run_id is not None else (
-            "", ())
+        if run_id is None:
+            return self._select("1")
+        return self._select("s.programme_id = ?", run_id)
+
+    def _select(self, where: str, *args: object) -> list[SessionDone]:
         rows = self._db.execute(
             "SELECT s.*, p.title AS programme FROM session s JOIN programme p ON "
-            f"p.id = s.programme_id {where} ORDER BY s.done_at, s.id", args)
+            f"p.id = s.programme_id WHERE {where} ORDER BY s.done_at, s.id", args)
         return [_session(r) for r in rows]
 
     def record(self, *, run_id: int, day: int, week: int, level: int, routine: str,
@@ -255,8 +258,8 @@ class History:
                 "length_ms, played_ms, felt, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, day, week, level, routine, json.dumps(settings, sort_keys=True),
                  length_ms, played_ms, felt, _stamp(now())))
-            row_id = cursor.lastrowid
-        return next(s for s in self.sessions(run_id) if s.id == row_id)
+            (recorded,) = self._select("s.id = ?", cursor.lastrowid)
+        return recorded
 
     def update(self, *, run_id: int, day: int, felt: str | None = None,
                played_ms: int | None = None) -> SessionDone | None:
@@ -265,7 +268,8 @@ class History:
             db.execute("UPDATE session SET felt = coalesce(?, felt), played_ms = "
                        "max(coalesce(played_ms, 0), coalesce(?, 0)) WHERE programme_id = ? "
                        "AND day = ?", (felt, played_ms, run_id, day))
-        return next((s for s in self.sessions(run_id) if s.day == day), None)
+        found = self._select("s.programme_id = ? AND s.day = ?", run_id, day)
+        return found[0] if found else None
 
     # sessions rendered ahead
 

@@ -234,7 +234,7 @@ def _grown(ex: Exercise, step: Progression, level: int) -> Exercise:
     if timing.hold_ms is not None and (step.hold or step.hold_factor != 1) and level:
         target = (timing.hold_ms + level * step.hold * 1000) * step.hold_factor ** level
         hold, sets = coached(target * sets, floor_ms=min(FLOOR_MS, timing.hold_ms),
-                             ceiling_ms=max(ex.ceiling_ms(), timing.hold_ms),
+                             ceiling_ms=ex.ceiling_ms(),
                              least_sets=min(sets, MAX_SETS), nearest=True)
         timing = dataclasses.replace(timing, hold_ms=hold)
     elif timing.reps is not None and step.reps:
@@ -273,11 +273,6 @@ def _what_changed(programme: Programme, before: Routine, after: Routine, nxt: Ne
     if length_s is not None and step.length:
         said.append(f"The session lasts {format_duration(length_s * 1000)} this week.")
     return " ".join(said)
-
-
-def day_title(programme: Programme, day: int) -> str:
-    """``Upper Back, 4 Weeks: day 9``."""
-    return f"{programme.title}: day {day}"
 
 
 def check_sources(programme: Programme, routines: dict[str, Path], shown: str) -> None:

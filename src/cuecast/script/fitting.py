@@ -116,9 +116,10 @@ def fit_length(routine: Routine, settings: Settings, layout: LaidOut, *, length_
         budget = length_ms - (tried[1].duration_ms - held(chosen))
         _within_reach(holds, budget, length_ms, laid, floor_ms)
         again = _spread(holds, budget)
-        if tuple(sorted(again.items())) in seen:
+        key = tuple(sorted(again.items()))
+        if key in seen:
             break
-        seen.add(tuple(sorted(again.items())))
+        seen.add(key)
         chosen, tried = again, laid(again)
         if tried[1].duration_ms <= length_ms:
             under.append((chosen, tried[1]))

@@ -8,6 +8,7 @@ the routine schema, the web form and the validation all come from the field.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
@@ -260,10 +261,16 @@ def paired(name: str) -> bool:
     return get_origin(Customisation.model_fields[name].annotation) is dict
 
 
-def _valid(kind: Any, value: float) -> bool:
+@functools.cache
+def _adapter(kind: str) -> TypeAdapter[float]:
+    """The validator of a per-exercise value's type, made once, on first use."""
+    return TypeAdapter({"hold": HoldSeconds, "reps": RepCount}[kind])
+
+
+def _valid(kind: str, value: float) -> bool:
     """Whether ``value`` is within the range its type declares (declared once, there)."""
     try:
-        TypeAdapter(kind).validate_python(value)
+        _adapter(kind).validate_python(value)
     except ValidationError:
         return False
     return True
@@ -277,7 +284,7 @@ def read_hold_seconds(spec: str, value: str) -> float:
     except ValueError:
         number = None
     if number is not None:
-        if not _valid(HoldSeconds, number) or number * 1000 != int(number * 1000):
+        if not _valid("hold", number) or number * 1000 != int(number * 1000):
             raise _exercise_error("hold", spec, "seconds must be above 0 and at most "
                                   f"{MAX_HOLD_MS // 1000}")
         return number
@@ -299,7 +306,7 @@ def _exercise_error(name: str, spec: str, said: str) -> OptionError:
 def read_rep_count(spec: str, value: str) -> int:
     """A rep count as given -> the number; ``spec`` names it in the message."""
     # isdigit() alone lets "²" through, which int() refuses: ASCII digits only
-    if not (value.isascii() and value.isdigit()) or not _valid(RepCount, int(value)):
+    if not (value.isascii() and value.isdigit()) or not _valid("reps", int(value)):
         raise _exercise_error("reps", spec, f"reps must be a whole number from 1 to {MAX_REPS}")
     return int(value)
 

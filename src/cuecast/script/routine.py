@@ -213,8 +213,10 @@ class Exercise(_Model):
         """The longest a fit or a progression makes this hold (a routine's own longer hold
         stays as written)."""
         if self.max_hold is not None:
-            return round(self.max_hold * 1000)
-        return BREATHING_CEILING_MS if "breathing" in self.areas else STRETCH_CEILING_MS
+            limit = round(self.max_hold * 1000)
+        else:
+            limit = BREATHING_CEILING_MS if "breathing" in self.areas else STRETCH_CEILING_MS
+        return max(limit, self.timing.hold_ms or 0)
 
 
 class Routine(_Model):

@@ -16,6 +16,7 @@ from cuecast.engines.registry import HibariOptions
 from cuecast.errors import RoutineError
 from cuecast.make.library import Entry, list_routines, routine_files
 from cuecast.make.preview import Lengths, cached_lengths
+from cuecast.practice.daily import Today
 from cuecast.script.loader import load_routine
 from cuecast.script.routine import Routine
 from cuecast.script.timeline import clock
@@ -56,7 +57,7 @@ class Companion:
     jobs: RenderQueue
     listed: dict[tuple[Any, ...], list[Entry]] = field(default_factory=dict)
     """``cuecast list``'s entries, by the routine files' names, times and sizes."""
-    planned: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    planned: dict[tuple[Any, ...], Today | None] = field(default_factory=dict)
     """Today's session as planned, by the state of the history it was planned from."""
     ahead: dict[tuple[Any, ...], str] = field(default_factory=dict)
     """The render job of a programme's day queued ahead, by run, day and plan."""

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Final
 
+from cuecast.practice.daily import day_of
 from cuecast.web.sessions import CHAPTERS, Session
 
 ITUNES: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -68,22 +69,24 @@ def feed(sessions: Sequence[Session], *, link: str, url: Callable[[str], str],
         for ext, kind in TRANSCRIPTS:
             ET.SubElement(item, f"{{{PODCAST}}}transcript", {
                 "url": url(session.stem + ext), "type": kind, "rel": "captions"})
-        _season(item, session, (seasons or {}).get(session.folder or ""))
+        _season(item, session, seasons or {})
         _simple_chapters(item, session)
     body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return body
 
 
-def _season(item: ET.Element, session: Session, season: tuple[int, str] | None) -> None:
+def _season(item: ET.Element, session: Session,
+            seasons: Mapping[str, tuple[int, str]]) -> None:
     """A programme's day as an episode of its season (``day-09`` is episode 9)."""
-    day = session.stem.rpartition("/")[2].removeprefix("day-")
-    if season is None or not day.isdigit():
+    found = day_of(session.stem)
+    if found is None or found[0] not in seasons:
         return
-    number, title = season
+    number, title = seasons[found[0]]
+    day = found[1]
     ET.SubElement(item, f"{{{PODCAST}}}season", {"name": xml_text(title)}).text = str(number)
     ET.SubElement(item, f"{{{ITUNES}}}season").text = str(number)
-    ET.SubElement(item, f"{{{ITUNES}}}episode").text = str(int(day))
-    ET.SubElement(item, f"{{{PODCAST}}}episode").text = str(int(day))
+    ET.SubElement(item, f"{{{ITUNES}}}episode").text = str(day)
+    ET.SubElement(item, f"{{{PODCAST}}}episode").text = str(day)
     ET.SubElement(item, f"{{{ITUNES}}}episodeType").text = "full"
 
 

@@ -47,12 +47,6 @@ class Session:
     def path(self, ext: str) -> Path:
         return self.mp3.with_name(self.mp3.stem + ext)
 
-    @property
-    def folder(self) -> str | None:
-        """The subfolder it is in (a programme's name), or None at the top."""
-        head, sep, _ = self.stem.rpartition("/")
-        return head if sep else None
-
 
 def _mp3s(folder: Path) -> dict[str, Path]:
     """The MP3s listed in ``folder`` and in its subfolders (a programme's days), by the name

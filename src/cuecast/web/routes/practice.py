@@ -8,7 +8,7 @@ import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -18,18 +18,22 @@ from starlette.responses import Response
 
 from cuecast.errors import CuecastError, OptionError
 from cuecast.practice.daily import (
+    Listed,
     Today,
+    current_render,
+    day_of,
+    day_stem,
     done,
-    fingerprint,
     list_programmes,
-    planned_length_ms,
+    planned_timeline,
+    programme_of,
     render_today,
     start,
     stop,
     today,
 )
 from cuecast.practice.history import History
-from cuecast.practice.programme import FEELINGS, load_programme
+from cuecast.practice.programme import FEELINGS
 from cuecast.speech.clips import Progress
 from cuecast.web.context import Companion, companion, page
 from cuecast.web.jobs import Job
@@ -37,13 +41,6 @@ from cuecast.web.progress import calendar, chart, figures
 from cuecast.web.sessions import Session
 
 router = APIRouter()
-
-DAY_PREFIX: Final = "day-"
-
-
-def _shown(exc: CuecastError) -> str:
-    """An error as the phone shows it: without the server's folders."""
-    return exc.brief
 
 
 @dataclass(frozen=True)
@@ -59,54 +56,44 @@ class Card:
     error: bool = False
 
 
-def _day_stem(name: str, day: int) -> str:
-    return f"{name}/{DAY_PREFIX}{day:02d}"
-
-
-def _planned(shared: Companion) -> Today | None:
-    """Today's session, planned once for each state of the history."""
+def _planned(shared: Companion) -> tuple[Today | None, bool]:
+    """Today's session (planned once for each state of the history), and whether its file
+    is rendered from that plan already."""
     with History.open(shared.config.data_dir) as history:
         run = history.running()
         if run is None:
-            return None
-        key = (run.id, len(history.sessions(run.id)),
-               tuple(s.felt for s in history.sessions(run.id))[-2:])
+            return None, False
+        felt = tuple(s.felt for s in history.sessions(run.id))
+        key = (run.id, len(felt), felt[-2:])
         if key not in shared.planned:
             shared.planned.clear()
             shared.planned[key] = today(history=history, routines=shared.folders)
-        planned: Today | None = shared.planned[key]
-        return planned
+        now = shared.planned[key]
+        return now, now is not None and current_render(history, now) is not None
 
 
 def today_card(shared: Companion) -> Card | None:
     """The card, or None when no programme is under way; a history that cannot be read
     (damaged: moved aside) says so on the card instead of failing the page."""
     try:
-        now = _planned(shared)
+        now, ready = _planned(shared)
     except CuecastError as exc:
-        return Card("Your programme", _shown(exc), None, error=True)
+        return Card("Your programme", exc.brief, None, error=True)
     if now is None:
         return None
     routine = now.plan.routine
-    minutes = round(planned_length_ms(now) / 60_000)
-    stem = _day_stem(now.run.name, now.next.day)
-    ready = f"/session/{quote(stem)}" if _is_current(shared, now) else None
+    minutes = round(planned_timeline(now).duration_ms / 60_000)
+    stem = day_stem(now.run.name, now.next.day)
     return Card(f"Day {now.next.day} of {now.programme.days}: {routine.title}, {minutes} min",
-                routine.introduction or "", ready, now.run.title)
-
-
-def _is_current(shared: Companion, now: Today) -> bool:
-    """Whether the day's file is rendered from today's plan (a 'hard' may have changed it)."""
-    with History.open(shared.config.data_dir) as history:
-        rendered = history.rendered(now.run.id, now.next.day)
-    return (rendered is not None and rendered.fingerprint == fingerprint(now.plan, None)
-            and rendered.mp3.is_file())
+                routine.introduction or "", f"/session/{quote(stem)}" if ready else None,
+                now.run.title)
 
 
 def played_day(shared: Companion, session: Session) -> dict[str, Any] | None:
     """What the player needs when ``session`` is a day of the programme under way: the day,
     and whether it is done already."""
-    if session.folder is None or not session.stem.rpartition("/")[2].startswith(DAY_PREFIX):
+    found = day_of(session.stem)
+    if found is None:
         return None
     try:
         with History.open(shared.config.data_dir) as history:
@@ -114,13 +101,8 @@ def played_day(shared: Companion, session: Session) -> dict[str, Any] | None:
             sessions = history.sessions(run.id) if run is not None else []
     except CuecastError:
         return None
-    if run is None or run.name != session.folder:
-        return None
-    try:
-        day = int(session.stem.rpartition("/")[2].removeprefix(DAY_PREFIX))
-    except ValueError:
-        return None
-    if day > len(sessions) + 1:
+    name, day = found
+    if run is None or run.name != name or day > len(sessions) + 1:
         return None
     return {"day": day, "done": day <= len(sessions), "programme": run.title,
             "feelings": FEELINGS}
@@ -138,8 +120,8 @@ def seasons(shared: Companion) -> dict[str, tuple[int, str]]:
 
 def _render_ahead(shared: Companion) -> Job | None:
     """Queue the next session's render, unless it is ready or queued already."""
-    now = _planned(shared)
-    if now is None or _is_current(shared, now):
+    now, ready = _planned(shared)
+    if now is None or ready:
         return None
     key = (now.run.id, now.next.day, now.plan.routine.introduction)
     queued = shared.jobs.get(shared.ahead.get(key, ""))
@@ -151,7 +133,7 @@ def _render_ahead(shared: Companion) -> Job | None:
         made = render_today(data_dir=config.data_dir, output=config.output,
                             cache_dir=config.cache_dir, progress=progress,
                             routines=shared.folders)
-        return _day_stem(made.today.run.name, made.today.next.day)
+        return day_stem(made.today.run.name, made.today.next.day)
 
     job = shared.jobs.submit(f"{now.run.name} day {now.next.day}", run)
     shared.ahead[key] = job.id
@@ -163,22 +145,26 @@ async def play_today(request: Request) -> Response:
     """The card's Play: the player if the session is ready, else its render's page."""
     shared = companion(request)
     try:
-        now = await run_in_threadpool(_planned, shared)
+        now, ready = await run_in_threadpool(_planned, shared)
         if now is None:
             return RedirectResponse("/programmes", status_code=303)
-        if await run_in_threadpool(_is_current, shared, now):
-            stem = _day_stem(now.run.name, now.next.day)
+        if ready:
+            stem = day_stem(now.run.name, now.next.day)
             return RedirectResponse(f"/session/{quote(stem)}", status_code=303)
         job = await run_in_threadpool(_render_ahead, shared)
     except CuecastError as exc:
-        return page(request, "message.html", 400, title="Not now", message=_shown(exc))
+        return page(request, "message.html", 400, title="Not now", message=exc.brief)
     return RedirectResponse(f"/jobs/{job.id}" if job else "/", status_code=303)
+
+
+def _startable() -> list[Listed]:
+    """The programmes a phone may start: the valid ones."""
+    return [p for p in list_programmes() if p.programme is not None]
 
 
 @router.get("/programmes", response_class=HTMLResponse)
 def programmes_page(request: Request) -> HTMLResponse:
-    listed = [p for p in list_programmes() if p.programme is not None]
-    return page(request, "programmes.html", programmes=listed)
+    return page(request, "programmes.html", programmes=_startable())
 
 
 @router.post("/programmes/start")
@@ -186,16 +172,15 @@ async def start_programme(request: Request) -> Response:
     shared = companion(request)
     form = await request.form(max_files=0, max_fields=5)
     name = str(form.get("name") or "")
-    known = {p.name for p in list_programmes()}
     try:
-        if name not in known:
+        if name not in {p.name for p in _startable()}:
             raise OptionError("Choose one of the programmes listed.")
         await run_in_threadpool(lambda: start(programme=name, data_dir=shared.config.data_dir,
                                               routines=shared.folders))
         await run_in_threadpool(_render_ahead, shared)  # day 1, while they get the mat out
     except CuecastError as exc:
-        listed = [p for p in list_programmes() if p.programme is not None]
-        return page(request, "programmes.html", 400, programmes=listed, error=_shown(exc))
+        return page(request, "programmes.html", 400, programmes=_startable(),
+                    error=exc.brief)
     return RedirectResponse("/#today", status_code=303)
 
 
@@ -205,7 +190,7 @@ async def stop_programme(request: Request) -> Response:
     try:
         await run_in_threadpool(lambda: stop(data_dir=shared.config.data_dir))
     except CuecastError as exc:
-        return page(request, "message.html", 400, title="Not now", message=_shown(exc))
+        return page(request, "message.html", 400, title="Not now", message=exc.brief)
     return RedirectResponse("/programmes", status_code=303)
 
 
@@ -218,10 +203,9 @@ def programme_page(request: Request) -> HTMLResponse:
             runs = history.runs()
             run = history.running() or (runs[-1] if runs else None)
             sessions = history.sessions(run.id) if run is not None else []
-        programme = load_programme(run.source) if run is not None else None
+        programme = programme_of(run) if run is not None else None
     except CuecastError as exc:
-        return page(request, "message.html", 400, title="Your programme",
-                    message=_shown(exc))
+        return page(request, "message.html", 400, title="Your programme", message=exc.brief)
     if run is None or programme is None:
         return RedirectResponse("/programmes", status_code=303)  # type: ignore[return-value]
     weeks = figures(programme, sessions)
@@ -275,5 +259,5 @@ async def today_done(request: Request) -> JSONResponse:
 
         answer = await run_in_threadpool(record)
     except CuecastError as exc:
-        return JSONResponse({"error": _shown(exc)}, status_code=400)
+        return JSONResponse({"error": exc.brief}, status_code=400)
     return JSONResponse(answer)
